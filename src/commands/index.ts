@@ -1,0 +1,6 @@
+import type { CommandModule } from 'yargs';
+import type { IO } from '../main.js';
+import { solveCommand } from './solve.js';
+
+/** Every command, explicitly (no directory scanning under ESM). */
+export const commands: ((io: IO) => CommandModule)[] = [solveCommand];

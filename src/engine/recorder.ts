@@ -1,0 +1,99 @@
+// The recorder: cells call it one line per equation; it computes the value and appends
+// the step to the tape, under the quantity id of the current scope.
+import type { Numeric, Num } from '../numeric/index.js';
+import type { Activation, Arg, LossKind, Mat, ParamArg, Step, Value, Vec } from '../trace/types.js';
+import { asMat, asScalar, asVec, mat, scalar, sliceRows, vec } from './linalg.js';
+import { affineForward, sumForward } from './ops/linear.js';
+import { activationForward } from './ops/elementwise.js';
+import { lossForward } from './ops/loss.js';
+import type { OpContext } from './ops/context.js';
+
+export class Recorder implements OpContext {
+  readonly steps: Step[] = [];
+  private readonly byId = new Map<string, Step>();
+  /** the timestep being recorded, null for example-level quantities */
+  t: number | null = null;
+
+  constructor(
+    readonly num: Numeric,
+    readonly params: ReadonlyMap<string, Value>,
+    readonly ex: number,
+  ) {}
+
+  id(name: string): string {
+    return this.t === null ? `ex${this.ex}.${name}` : `ex${this.ex}.t${this.t}.${name}`;
+  }
+
+  step(id: string): Step {
+    const s = this.byId.get(id);
+    if (!s) throw new Error(`no step ${id}`);
+    return s;
+  }
+
+  value(arg: Arg): Value {
+    switch (arg.kind) {
+      case 'step':
+        return this.step(arg.id).value;
+      case 'const':
+        return arg.value;
+      case 'param': {
+        const v = this.params.get(arg.name);
+        if (!v) throw new Error(`no parameter ${arg.name}`);
+        if (!arg.rows) return v;
+        return v.kind === 'mat' ? mat(sliceRows(v.x, arg.rows)) : vec(sliceRows(asVec(v), arg.rows));
+      }
+    }
+  }
+
+  param(arg: ParamArg): Mat {
+    return asMat(this.value(arg));
+  }
+
+  /** A parameter (or a block of its rows) as an operand. */
+  p(name: string, rows?: [number, number]): ParamArg {
+    return rows ? { kind: 'param', name, rows } : { kind: 'param', name };
+  }
+
+  private push(s: Step): Arg {
+    this.steps.push(s);
+    this.byId.set(s.id, s);
+    return { kind: 'step', id: s.id };
+  }
+
+  private base(name: string) {
+    return { id: this.id(name), name, scope: { ex: this.ex, t: this.t } };
+  }
+
+  embed(token: string, x: Vec): Arg {
+    return this.push({ ...this.base('x'), op: 'embed', token, value: vec(x) });
+  }
+
+  input(x: Vec): Arg {
+    return this.push({ ...this.base('x'), op: 'input', value: vec(x) });
+  }
+
+  /** name = Σ W v + Σ b */
+  affine(name: string, terms: [ParamArg, Arg][], biases: ParamArg[]): Arg {
+    const r = affineForward(
+      this.num,
+      terms.map(([W, v]) => ({ W, Wv: this.param(W), v, vv: asVec(this.value(v)) })),
+      biases.map((b) => ({ b, bv: asVec(this.value(b)) })),
+    );
+    return this.push({ ...this.base(name), op: 'affine', terms: r.terms, biases, value: vec(r.value) });
+  }
+
+  apply(op: Activation, name: string, arg: Arg): Arg {
+    const y = activationForward(this.num, op, asVec(this.value(arg)));
+    return this.push({ ...this.base(name), op, arg, value: vec(y) });
+  }
+
+  loss(kind: LossKind, name: string, yhat: Arg, target: Vec, targetIndex: number | null): Arg {
+    const L = lossForward(this.num, kind, asVec(this.value(yhat)), target);
+    return this.push({ ...this.base(name), op: 'loss', loss: kind, yhat, target, targetIndex, value: scalar(L) });
+  }
+
+  sum(name: string, args: Arg[], scale: Num | null = null): Arg {
+    const s = sumForward(this.num, args.map((a) => asScalar(this.value(a))), scale);
+    return this.push({ ...this.base(name), op: 'sum', args, scale, value: scalar(s) });
+  }
+}

@@ -1,0 +1,153 @@
+// Problem → Trace: the forward pass of every example, BPTT, the sums, the update.
+import { Numeric } from '../numeric/index.js';
+import type { Problem } from '../problem/types.js';
+import type { Arg, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
+import { bptt } from './bptt.js';
+import { cells, headParams, type ParamSpec } from './cells/index.js';
+import { addValues, mapValue, mat, scaleValue, vec } from './linalg.js';
+import { Recorder } from './recorder.js';
+
+export interface SolveOptions {
+  precision: number;
+}
+
+export function solve(problem: Problem, opts: SolveOptions): Trace {
+  const n = Numeric.at(opts.precision);
+  const cell = cells[problem.cell];
+  const H = problem.hidden;
+  const specs: (ParamSpec & { role: ParamInfo['role'] })[] = [
+    ...cell.params(H, problem.inputDim).map((p) => ({ ...p, role: 'cell' as const })),
+    ...headParams(problem.outputDim, H).map((p) => ({ ...p, role: 'head' as const })),
+  ];
+  const values = new Map<string, Value>();
+  for (const p of specs) {
+    const raw = problem.params.get(p.name)!;
+    values.set(p.name, p.shape.length === 2 ? mat(raw as Mat) : vec(raw as Vec));
+  }
+  const quantities = new Map<string, Value>();
+  const sumOf = (ids: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Value => {
+    const s = ids.reduce<Value>((acc, id) => addValues(n, acc, quantities.get(id)!), zerosLike(like));
+    return scale ? scaleValue(n, scale, s) : s;
+  };
+  const zerosLike = (v: Value) => mapValue(v, () => n.zero);
+  const total = (id: string, of: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Total => {
+    const t: Total = { id, of, scale, value: sumOf(of, like, scale) };
+    quantities.set(id, t.value);
+    return t;
+  };
+
+  const examples: ExampleTrace[] = problem.examples.map((ex, k) => {
+    const index = k + 1;
+    const g = new Recorder(n, values, index);
+    let state: Record<string, Arg> = {};
+    for (const s of cell.state) {
+      state[s] = { kind: 'const', label: `${s}0`, value: vec(problem.initial.get(`${s}0`)!.value) };
+    }
+    const losses: Arg[] = [];
+    const T = ex.inputs.length;
+    for (let t = 1; t <= T; t++) {
+      g.t = t;
+      const x = ex.tokens ? g.embed(ex.tokens[t - 1]!, ex.inputs[t - 1]!) : g.input(ex.inputs[t - 1]!);
+      state = cell.step(g, x, state);
+      const target = ex.targets.find((y) => y.t === t);
+      if (target) {
+        const s = g.affine('s', [[g.p('W_hy'), state.h!]], [g.p('b_y')]);
+        const yhat = g.apply(problem.head.activation, 'yhat', s);
+        losses.push(g.loss(problem.head.loss, 'loss', yhat, target.target, target.targetIndex));
+      }
+    }
+    g.t = null;
+    const lossArg = g.sum('loss', losses);
+    const lossId = (lossArg as { id: string }).id;
+    for (const s of g.steps) quantities.set(s.id, s.value);
+    const backward = bptt(g, lossId, specs);
+    for (const b of backward) quantities.set(b.id, b.value);
+
+    const paramTotals = specs.map((p) =>
+      total(
+        `ex${index}.d${p.name}`,
+        Array.from({ length: T }, (_, i) => `ex${index}.t${i + 1}.d${p.name}`),
+        values.get(p.name)!,
+      ),
+    );
+    const embTotals: Total[] = [];
+    if (ex.tokens && problem.training.trainEmbeddings) {
+      for (const tok of new Set(ex.tokens)) {
+        const of = ex.tokens.flatMap((w, i) => (w === tok ? [`ex${index}.t${i + 1}.dx`] : []));
+        embTotals.push(total(`ex${index}.demb.${tok}`, of, vec(problem.embeddings.get(tok)!)));
+      }
+    }
+    return {
+      index,
+      tokens: ex.tokens,
+      targets: ex.targets,
+      length: T,
+      forward: g.steps,
+      backward,
+      paramTotals,
+      embTotals,
+      loss: lossId,
+    };
+  });
+
+  const N = examples.length;
+  const scale = problem.training.reduction === 'mean' ? n.div(n.one, n.exact(String(N))) : null;
+  const loss = total('loss', examples.map((e) => e.loss), { kind: 'scalar', x: n.zero }, scale);
+  const grads = specs.map((p) => total(`grad.${p.name}`, examples.map((e) => `ex${e.index}.d${p.name}`), values.get(p.name)!, scale));
+  const embGrads: Total[] = [];
+  if (problem.training.trainEmbeddings) {
+    for (const [tok, e] of problem.embeddings) {
+      const of = examples.flatMap((ex) => (ex.embTotals.some((t) => t.id === `ex${ex.index}.demb.${tok}`) ? [`ex${ex.index}.demb.${tok}`] : []));
+      if (of.length === 0 && !examples.some((ex) => ex.tokens)) continue;
+      embGrads.push(total(`grad.emb.${tok}`, of, vec(e), scale));
+    }
+  }
+  const updates: Update[] = [];
+  const lr = problem.training.learningRate;
+  if (lr) {
+    const step = (id: string, param: string, before: Value, grad: string) => {
+      const g = quantities.get(grad)!;
+      const value = addValues(n, before, scaleValue(n, n.neg(lr), g));
+      quantities.set(id, value);
+      updates.push({ id, param, before, grad, value });
+    };
+    for (const p of specs) step(`update.${p.name}`, p.name, values.get(p.name)!, `grad.${p.name}`);
+    for (const t of embGrads) {
+      const tok = t.id.slice('grad.emb.'.length);
+      step(`update.emb.${tok}`, `emb.${tok}`, vec(problem.embeddings.get(tok)!), t.id);
+    }
+  }
+
+  return {
+    title: problem.title,
+    source: problem.file,
+    cell: problem.cell,
+    convention: problem.convention,
+    hidden: H,
+    inputDim: problem.inputDim,
+    outputDim: problem.outputDim,
+    head: problem.head,
+    vocabulary: [...problem.embeddings].map(([token, value]) => ({ token, value })),
+    params: specs.map((p) => ({ name: p.name, shape: p.shape, role: p.role, value: values.get(p.name)! })),
+    initial: cell.state.map((s) => ({ name: `${s}0`, ...problem.initial.get(`${s}0`)! })),
+    training: problem.training,
+    precision: opts.precision,
+    examples,
+    batch: { loss, grads, embGrads, updates },
+    quantities: orderQuantities(examples, quantities),
+  };
+}
+
+/** Solution order: each example forward, then backward, then its sums; then the batch. */
+function orderQuantities(examples: ExampleTrace[], q: Map<string, Value>): Map<string, Value> {
+  const out = new Map<string, Value>();
+  const put = (id: string) => out.set(id, q.get(id)!);
+  for (const e of examples) {
+    e.forward.forEach((s) => put(s.id));
+    e.backward.forEach((b) => put(b.id));
+    e.paramTotals.forEach((t) => put(t.id));
+    e.embTotals.forEach((t) => put(t.id));
+  }
+  for (const [id] of q) if (!out.has(id)) put(id);
+  return out;
+}

@@ -1,0 +1,61 @@
+// The command line: yargs builds the parser, each command module turns argv into plain
+// options and calls the core. Bad input or usage → one line per problem on stderr, exit 2.
+import yargs, { type Argv } from 'yargs';
+import { commands } from './commands/index.js';
+import { InputError } from './problem/errors.js';
+import { VERSION } from './version.js';
+
+export interface IO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIO: IO = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};
+
+class UsageError extends Error {}
+
+/** A fresh parser each call, so tests can run the CLI in-process. */
+export function buildYargs(args: string[], io: IO): Argv {
+  let parser = yargs(args)
+    .scriptName('unrolled')
+    .usage('$0 <command> [options]\n\nWorked solutions for small recurrent networks: forward pass, loss and full BPTT.')
+    .version(VERSION)
+    .option('debug', { type: 'boolean', default: false, describe: 'show a stack trace on errors', hidden: true })
+    .demandCommand(1, 'give a command, e.g. `unrolled solve fixtures/seed-rnn-sentiment.yaml`')
+    .recommendCommands()
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const c of commands) parser = parser.command(c(io));
+  return parser;
+}
+
+export async function main(args: string[], io: IO = processIO): Promise<number> {
+  let code = 0;
+  const debug = args.includes('--debug');
+  try {
+    const parser = buildYargs(args, io);
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
+      if (output) io.stdout(output.endsWith('\n') ? output : output + '\n');
+    });
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(e.message + '\n');
+      code = 2;
+    } else if (e instanceof UsageError || (e instanceof Error && e.name === 'YError')) {
+      io.stderr(`unrolled: ${e.message.split('\n')[0]} (see unrolled --help)\n`);
+      code = 2;
+    } else {
+      io.stderr(`unrolled: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      code = 3;
+    }
+    if (debug && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
+  }
+  return code;
+}

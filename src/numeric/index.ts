@@ -1,0 +1,201 @@
+// The one module that owns mathjs. Every number in unrolled is a `Num`: a mathjs
+// BigNumber (decimal.js) plus a flag saying whether it is the exact value.
+//
+// Exact values stay exact: sums and products of exact operands are computed without
+// rounding (a decimal.js clone whose precision is effectively unbounded). As soon as an
+// operand is inexact, or the operation is transcendental (tanh, exp, log, ...) or a
+// division that does not terminate, the result is rounded to the working precision and
+// marked inexact. That flag is what lets a solution write `=` or `≈` truthfully.
+import { create, all, type BigNumber, type MathJsInstance } from 'mathjs';
+
+export type Big = BigNumber;
+
+export interface Num {
+  readonly v: Big;
+  readonly exact: boolean;
+}
+
+/** The decimal.js constructor mathjs configures (`math.BigNumber`), which mathjs's types omit. */
+interface BigCtor {
+  new (x: string | number | Big): Big;
+  clone(config: object): BigCtor;
+}
+
+/** Decimal literal: 0.1, -2.5e-3, .5, 3. — the only number syntax accepted in problem files. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A fraction of two decimal literals, as a string: "1/3", "-2.5/4". */
+const FRACTION = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*\/\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))$/;
+/** Exponents beyond this are refused: they are never meant, and they cost digits. */
+export const MAX_EXPONENT = 1000;
+
+export class NumberSyntaxError extends Error {}
+
+const cache = new Map<number, Numeric>();
+
+/** Arithmetic at a given working precision (significant digits). */
+export class Numeric {
+  readonly precision: number;
+  readonly math: MathJsInstance;
+  private readonly Work: BigCtor;
+  private readonly Exact: BigCtor;
+  readonly zero: Num;
+  readonly one: Num;
+
+  static at(precision: number): Numeric {
+    let n = cache.get(precision);
+    if (!n) {
+      n = new Numeric(precision);
+      cache.set(precision, n);
+    }
+    return n;
+  }
+
+  private constructor(precision: number) {
+    this.precision = precision;
+    this.math = create(all, { number: 'BigNumber', precision }) as MathJsInstance;
+    this.Work = (this.math as unknown as { BigNumber: BigCtor }).BigNumber;
+    // decimal.js rounds ROUND_HALF_UP (4) by default: half away from zero, as taught in school.
+    this.Exact = this.Work.clone({ precision: 1e9, rounding: 4 });
+    this.zero = this.exact('0');
+    this.one = this.exact('1');
+  }
+
+  /** An exact number from decimal text (already validated). */
+  exact(text: string): Num {
+    return { v: new this.Exact(text), exact: true };
+  }
+
+  /** Parse user text: a decimal literal or a fraction "a/b". Throws NumberSyntaxError. */
+  parse(text: string): Num {
+    const s = text.trim();
+    const d = DECIMAL.exec(s);
+    if (d) return this.checkedExact(s);
+    const f = FRACTION.exec(s);
+    if (f) {
+      const a = this.checkedExact(f[1]!);
+      const b = this.checkedExact(f[2]!);
+      if (b.v.isZero()) throw new NumberSyntaxError(`"${text}" divides by zero`);
+      return this.div(a, b);
+    }
+    throw new NumberSyntaxError(
+      `"${text}" is not a number (expected a decimal such as 0.25 or -2.5e-3, or a fraction such as "1/3")`,
+    );
+  }
+
+  private checkedExact(s: string): Num {
+    const m = /[eE]([+-]?\d+)$/.exec(s);
+    if (m && Math.abs(Number(m[1])) > MAX_EXPONENT) {
+      throw new NumberSyntaxError(`"${s}" has an exponent beyond ±${MAX_EXPONENT}`);
+    }
+    return this.exact(s);
+  }
+
+  /** A value known only to working precision (e.g. computed elsewhere). */
+  inexact(v: Big): Num {
+    return { v: new this.Work(v).toSD(this.precision), exact: false };
+  }
+
+  add(a: Num, b: Num): Num {
+    if (a.exact && b.exact) return { v: new this.Exact(a.v).plus(b.v), exact: true };
+    if (a.exact && a.v.isZero()) return b;
+    if (b.exact && b.v.isZero()) return a;
+    return { v: new this.Work(a.v).plus(b.v), exact: false };
+  }
+
+  sub(a: Num, b: Num): Num {
+    return this.add(a, this.neg(b));
+  }
+
+  neg(a: Num): Num {
+    return { v: a.v.neg(), exact: a.exact };
+  }
+
+  mul(a: Num, b: Num): Num {
+    if (a.exact && b.exact) return { v: new this.Exact(a.v).times(b.v), exact: true };
+    if ((a.exact && a.v.isZero()) || (b.exact && b.v.isZero())) return this.zero;
+    if (a.exact && a.v.eq(1)) return b;
+    if (b.exact && b.v.eq(1)) return a;
+    return { v: new this.Work(a.v).times(b.v), exact: false };
+  }
+
+  /** a / b: exact when both are exact and the quotient terminates within the precision. */
+  div(a: Num, b: Num): Num {
+    if (b.v.isZero()) throw new RangeError('division by zero');
+    const q = new this.Work(a.v).div(b.v);
+    const exact = a.exact && b.exact && new this.Exact(q).times(b.v).eq(a.v);
+    return { v: exact ? new this.Exact(q) : q, exact };
+  }
+
+  /** Σ terms, left to right. The empty sum is exactly 0. */
+  sum(terms: readonly Num[]): Num {
+    return terms.reduce((acc, x) => this.add(acc, x), this.zero);
+  }
+
+  tanh(x: Num): Num {
+    if (x.exact && x.v.isZero()) return this.zero;
+    return { v: this.math.tanh(new this.Work(x.v)) as Big, exact: false };
+  }
+
+  exp(x: Num): Num {
+    if (x.exact && x.v.isZero()) return this.one;
+    return { v: this.math.exp(new this.Work(x.v)) as Big, exact: false };
+  }
+
+  /** Natural logarithm; the caller guarantees x > 0. */
+  log(x: Num): Num {
+    if (x.exact && x.v.eq(1)) return this.zero;
+    return { v: this.math.log(new this.Work(x.v)) as Big, exact: false };
+  }
+
+  /** σ(x) = 1 / (1 + e^(−x)). σ(0) = 1/2 exactly. */
+  sigmoid(x: Num): Num {
+    if (x.exact && x.v.isZero()) return this.exact('0.5');
+    return this.div(this.one, this.add(this.one, this.exp(this.neg(x))));
+  }
+
+  isZero(x: Num): boolean {
+    return x.v.isZero();
+  }
+
+  /** Full-precision decimal text (JSON output). */
+  toString(x: Num): string {
+    const s = x.v.toString();
+    return s === '-0' ? '0' : s;
+  }
+
+  /** Round half away from zero to `decimals` places (hand arithmetic). */
+  round(x: Num, decimals: number): Num {
+    const r = new this.Exact(x.v).toDecimalPlaces(decimals, 4);
+    return { v: r, exact: true };
+  }
+}
+
+/** How a number is displayed at `decimals` places, and whether the display is exact. */
+export interface Shown {
+  text: string;
+  /** true when `text` is the value itself, not a rounding of it */
+  exact: boolean;
+  /** mantissa and exponent when the value is too small for fixed notation */
+  sci?: { mantissa: string; exponent: number };
+}
+
+/**
+ * Display rule: an exact value with at most `decimals` decimal places is shown as it is
+ * (0.13, not 0.1300); anything else is rounded half away from zero to `decimals` places.
+ * A non-zero value that would round to 0 is shown in scientific notation instead, so that
+ * σ(−100) ≈ 3.720e-44 never prints as 0.
+ */
+export function show(x: Num, decimals: number): Shown {
+  const v = x.v;
+  if (x.exact && v.decimalPlaces() <= decimals) {
+    const text = v.isZero() ? '0' : v.toFixed();
+    return { text, exact: true };
+  }
+  const fixed = v.toFixed(decimals, 4);
+  if (!v.isZero() && /^-?0(\.0*)?$/.test(fixed)) {
+    const e = v.toExponential(Math.max(decimals - 1, 1), 4);
+    const [mantissa, exp] = e.split('e');
+    return { text: e, exact: false, sci: { mantissa: mantissa!, exponent: Number(exp) } };
+  }
+  return { text: fixed, exact: x.exact && v.eq(fixed) };
+}

@@ -1,0 +1,62 @@
+// Reading a problem file into a tree that keeps every number's source text, so that
+// `0.1` stays the decimal 0.1 and never passes through a binary float.
+import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Document } from 'yaml';
+import { InputError, type Position } from './errors.js';
+
+export type Tree =
+  | { kind: 'map'; entries: Map<string, Tree>; pos: Position | null }
+  | { kind: 'seq'; items: Tree[]; pos: Position | null }
+  | { kind: 'num'; text: string; pos: Position | null }
+  | { kind: 'str'; value: string; pos: Position | null }
+  | { kind: 'bool'; value: boolean; pos: Position | null }
+  | { kind: 'null'; pos: Position | null };
+
+/** Nodes visited at most (aliases expanded), against "billion laughs" files. */
+const MAX_NODES = 200_000;
+const MAX_DEPTH = 64;
+
+export function parseSource(text: string, file: string): Tree {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new InputError(
+      doc.errors.map((e) => {
+        const p = e.linePos?.[0];
+        const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return { file, field: null, pos: p ? { line: p.line, col: p.col } : null, message: `invalid YAML/JSON: ${msg}` };
+      }),
+    );
+  }
+  let count = 0;
+  const pos = (n: Node): Position | null => (n.range ? lc.linePos(n.range[0]) : null);
+  const walk = (n: unknown, depth: number, path: string): Tree => {
+    if (++count > MAX_NODES) throw InputError.one(file, null, `more than ${MAX_NODES} values (aliases expanded); is this really a problem file?`);
+    if (depth > MAX_DEPTH) throw InputError.one(file, path || null, `nested more than ${MAX_DEPTH} levels deep`);
+    if (n == null) return { kind: 'null', pos: null };
+    if (isAlias(n)) return walk(n.resolve(doc as Document), depth + 1, path);
+    if (isMap(n)) {
+      const entries = new Map<string, Tree>();
+      for (const item of n.items) {
+        const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        entries.set(k, walk(item.value, depth + 1, path ? `${path}.${k}` : k));
+      }
+      return { kind: 'map', entries, pos: pos(n as Node) };
+    }
+    if (isSeq(n)) {
+      return { kind: 'seq', items: n.items.map((x, i) => walk(x, depth + 1, `${path}[${i + 1}]`)), pos: pos(n as Node) };
+    }
+    if (isScalar(n)) {
+      const p = pos(n);
+      const v = n.value;
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        const src = n.range ? text.slice(n.range[0], n.range[1]) : String(v);
+        return { kind: 'num', text: src, pos: p };
+      }
+      if (typeof v === 'boolean') return { kind: 'bool', value: v, pos: p };
+      if (v == null) return { kind: 'null', pos: p };
+      return { kind: 'str', value: String(v), pos: p };
+    }
+    return { kind: 'null', pos: null };
+  };
+  return walk(doc.contents, 0, '');
+}

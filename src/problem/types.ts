@@ -1,0 +1,34 @@
+import type { Num } from '../numeric/index.js';
+import type { Activation, LossKind, Vec, Mat } from '../trace/types.js';
+
+export type CellKind = 'rnn';
+export type Convention = 'textbook' | 'pytorch';
+
+export interface Example {
+  /** tokens for `text:` examples, null for raw `inputs:` */
+  tokens: string[] | null;
+  inputs: Vec[];
+  /** one target per output step: for output_at last a single entry at t = T */
+  targets: { t: number; target: Vec; targetIndex: number | null }[];
+}
+
+/** The validated problem, in the user's own names. */
+export interface Problem {
+  file: string;
+  title: string | null;
+  cell: CellKind;
+  convention: Convention;
+  hidden: number;
+  inputDim: number;
+  outputDim: number;
+  embeddings: Map<string, Vec>;
+  params: Map<string, Vec | Mat>;
+  head: { activation: Exclude<Activation, 'tanh'>; loss: LossKind; outputAt: 'last' | 'every' };
+  examples: Example[];
+  initial: Map<string, { value: Vec; given: boolean }>;
+  training: {
+    reduction: 'sum' | 'mean';
+    learningRate: Num | null;
+    trainEmbeddings: boolean;
+  };
+}

@@ -1,0 +1,61 @@
+// The core of `unrolled solve`: load, solve, render, write. It never sees yargs.
+import { basename, extname, join } from 'node:path';
+import { Numeric } from '../numeric/index.js';
+import { loadProblem } from '../problem/validate.js';
+import { InputError } from '../problem/errors.js';
+import { solve } from '../engine/solve.js';
+import { LossDomainError } from '../engine/ops/loss.js';
+import { renderJson } from '../render/json.js';
+import { renderMarkdown, type Detail } from '../render/markdown.js';
+import type { IO } from '../main.js';
+import { ensureDir, writeAtomic } from './output.js';
+
+export interface SolveRequest {
+  problem: string;
+  format: 'md' | 'json';
+  /** directory, `-` for stdout, null for the format's default */
+  out: string | null;
+  decimals: number;
+  detail: Detail;
+  precision: number;
+}
+
+export const LIMITS = { decimals: [0, 30], precision: [20, 1000] } as const;
+
+function checkInt(flag: string, v: number, [lo, hi]: readonly [number, number]): void {
+  if (!Number.isInteger(v) || v < lo || v > hi) throw InputError.one(`--${flag}`, null, `expected a whole number from ${lo} to ${hi}, got ${v}`);
+}
+
+/** Solve and render; returns the text and the file name it would be written to. */
+export function solveToText(req: SolveRequest): { text: string; name: string } {
+  checkInt('decimals', req.decimals, LIMITS.decimals);
+  checkInt('precision', req.precision, LIMITS.precision);
+  if (req.precision < req.decimals + 10) {
+    throw InputError.one('--precision', null, `${req.precision} digits cannot support ${req.decimals} displayed decimals; use at least ${req.decimals + 10}`);
+  }
+  const n = Numeric.at(req.precision);
+  const problem = loadProblem(req.problem, n);
+  let trace;
+  try {
+    trace = solve(problem, { precision: req.precision });
+  } catch (e) {
+    if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
+    throw e;
+  }
+  const text = req.format === 'json' ? renderJson(trace, n) : renderMarkdown(trace, { decimals: req.decimals, detail: req.detail });
+  const name = basename(req.problem, extname(req.problem)) + '.' + req.format;
+  return { text, name };
+}
+
+export async function runSolve(req: SolveRequest, io: IO): Promise<void> {
+  const { text, name } = solveToText(req);
+  const out = req.out ?? (req.format === 'json' ? '-' : 'out');
+  if (out === '-') {
+    io.stdout(text);
+    return;
+  }
+  ensureDir(out);
+  const path = join(out, name);
+  writeAtomic(path, text);
+  io.stdout(`wrote ${path}\n`);
+}
