@@ -36,7 +36,21 @@ export function buildYargs(args: string[], io: IO): Argv {
   return parser;
 }
 
-export async function main(args: string[], io: IO = processIO): Promise<number> {
+/** yargs reads a lone `-` as a positional argument; `--out -` means standard output. */
+function joinDashValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if ((a === '--out' || a === '-o') && args[i + 1] === '-') {
+      out.push(`${a}=-`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export async function main(rawArgs: string[], io: IO = processIO): Promise<number> {
+  const args = joinDashValues(rawArgs);
   let code = 0;
   const debug = args.includes('--debug');
   try {

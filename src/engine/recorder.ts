@@ -83,8 +83,8 @@ export class Recorder implements OpContext {
   }
 
   apply(op: Activation, name: string, arg: Arg): Arg {
-    const y = activationForward(this.num, op, asVec(this.value(arg)));
-    return this.push({ ...this.base(name), op, arg, value: vec(y) });
+    const r = activationForward(this.num, op, asVec(this.value(arg)));
+    return this.push({ ...this.base(name), op, arg, value: vec(r.y), ...(r.softmax ? { softmax: r.softmax } : {}) });
   }
 
   loss(kind: LossKind, name: string, yhat: Arg, target: Vec, targetIndex: number | null): Arg {

@@ -1,6 +1,28 @@
-// (being written) Markdown worked solution.
+// --format md: the worked solution as Markdown, math in $$…$$ blocks (GitHub and KaTeX).
 import type { Trace } from '../trace/types.js';
-export type Detail = 'full' | 'standard' | 'brief';
-export function renderMarkdown(trace: Trace, _opts: { decimals: number; detail: Detail }): string {
-  return `# ${trace.title ?? 'Worked solution'}\n`;
+import { createRenderer } from './handlebars.js';
+import { buildView, type Detail } from './view.js';
+
+export type { Detail };
+
+export function renderMarkdown(trace: Trace, opts: { decimals: number; detail: Detail }): string {
+  const render = createRenderer('md', opts.decimals);
+  return tidy(render(buildView(trace, opts)));
+}
+
+/**
+ * Whitespace only: a display-math block always stands apart from the text around it, and
+ * runs of blank lines that optional template parts leave behind collapse to one.
+ */
+export function tidy(text: string): string {
+  const out: string[] = [];
+  let inMath = false;
+  for (const line of text.split('\n')) {
+    const fence = line.trim() === '$$';
+    if (fence && !inMath && out.length && out[out.length - 1] !== '') out.push('');
+    out.push(line.replace(/[ \t]+$/, ''));
+    if (fence && inMath) out.push('');
+    if (fence) inMath = !inMath;
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
 }

@@ -47,7 +47,7 @@ export type Step = StepBase &
     | { op: 'embed'; token: string }
     | { op: 'input' }
     | { op: 'affine'; terms: AffineTerm[]; biases: ParamArg[] }
-    | { op: Activation; arg: Arg }
+    | { op: Activation; arg: Arg; softmax?: { exps: Vec; total: Num } }
     | { op: 'loss'; loss: LossKind; yhat: Arg; target: Vec; targetIndex: number | null }
     | { op: 'sum'; args: Arg[]; scale: Num | null }
   );

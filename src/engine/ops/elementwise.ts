@@ -8,20 +8,20 @@ import type { Activation, Contribution, Step, Value, Vec } from '../../trace/typ
 import { asVec, dot, vec } from '../linalg.js';
 import type { OpContext } from './context.js';
 
-export function activationForward(n: Numeric, kind: Activation, x: Vec): Vec {
+export function activationForward(n: Numeric, kind: Activation, x: Vec): { y: Vec; softmax?: { exps: Vec; total: Num } } {
   switch (kind) {
     case 'tanh':
-      return x.map((v) => n.tanh(v));
+      return { y: x.map((v) => n.tanh(v)) };
     case 'sigmoid':
-      return x.map((v) => n.sigmoid(v));
+      return { y: x.map((v) => n.sigmoid(v)) };
     case 'identity':
-      return x;
+      return { y: x };
     case 'softmax': {
-      // shift by the maximum for stability; the result is the same function
-      const max = x.reduce((m, v) => (v.v.gt(m.v) ? v : m), x[0]!);
-      const e = x.map((v) => n.exp(n.sub(v, max)));
-      const total = n.sum(e);
-      return e.map((v) => n.div(v, total));
+      // decimal exponents do not overflow, so e^x is taken as it is (no max shift), and the
+      // solution can show the very numbers a student would write down
+      const exps = x.map((v) => n.exp(v));
+      const total = n.sum(exps);
+      return { y: exps.map((v) => n.div(v, total)), softmax: { exps, total } };
     }
   }
 }

@@ -1,0 +1,91 @@
+// One isolated Handlebars instance per render, with every helper registered here and every
+// template of templates/<format>/ registered as a partial by its file name.
+import Handlebars from 'handlebars';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Num } from '../numeric/index.js';
+import type { Mat, Value, Vec } from '../trace/types.js';
+import { escapeLatexText, factor, matm, num, plainText, productMatrix, products, rel, rowm, valuem, vecm } from './latex.js';
+
+/** templates/ of this package, found from this file (src/render in tests, dist/ when bundled). */
+export function templatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'templates')) && existsSync(join(dir, 'package.json'))) return join(dir, 'templates');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the templates directory');
+    dir = up;
+  }
+}
+
+/** Markdown: backslash-escape every ASCII punctuation character CommonMark may act on. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()<>#+\-.!|$~^&%'"=]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
+}
+
+type Hash = { hash: Record<string, unknown> };
+
+export function createRenderer(format: 'md', decimals: number): (data: object) => string {
+  const hb = Handlebars.create();
+  const d = decimals;
+  const helpers: Record<string, (...args: never[]) => unknown> = {
+    num: (x: Num) => num(x, d),
+    factor: (x: Num) => factor(x, d),
+    rel: (x: Parameters<typeof rel>[0]) => rel(x, d),
+    vec: (v: Vec) => vecm(v, d),
+    row: (v: Vec) => rowm(v, d),
+    mat: (m: Mat) => matm(m, d),
+    value: (v: Value) => valuem(v, d),
+    products: (terms: [Num, Num][]) => products(terms, d),
+    /** [a] + [b] + [c] */
+    vecsum: (parts: Vec[]) => parts.map((p) => vecm(p, d)).join(' + '),
+    valuesum: (parts: { value: Value }[]) => parts.map((p) => valuem(p.value, d)).join(' + '),
+    /** user text in running Markdown */
+    text: (s: string) => escapeMarkdown(String(s)),
+    /** a code span that no backtick in the text can close early */
+    code: (s: string) => {
+      const t = String(s);
+      const run = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length));
+      const fence = '`'.repeat(run + 1);
+      return run ? `${fence} ${t} ${fence}` : `${fence}${t}${fence}`;
+    },
+    /** text for a GFM table cell: a pipe would end the cell, even inside code or math */
+    cell: (s: string) => String(s).replace(/\|/g, '\\|'),
+    /** user text inside math */
+    mtext: (s: string) => `\\text{${escapeLatexText(String(s))}}`,
+    inc: (i: number) => i + 1,
+    eq: (a: unknown, b: unknown) => a === b,
+    gt: (a: number, b: number) => a > b,
+    join: (xs: string[], sep: string) => xs.join(typeof sep === 'string' ? sep : ', '),
+    /** plain text for tables: 0.2260, (0.2260, 0.3095), [(…); (…)] */
+    plain: (v: Vec | null) => (v ? plainText(v, d) : ''),
+    plainv: (v: Value) => plainText(v, d),
+    prodmat: (cells: { row: [Num, Num][] }[]) => productMatrix(cells.map((c) => c.row), d),
+    /** cat 'a' 'b' → 'ab' (dynamic partial names) */
+    cat: (...args: unknown[]) => args.slice(0, -1).join(''),
+    /** list a b c → [a, b, c] */
+    list: (...args: unknown[]) => args.slice(0, -1),
+    last: (xs: unknown[], i: number) => i === xs.length - 1,
+    isZero: (x: Num) => x.v.isZero(),
+    isOne: (x: Num) => x.exact && x.v.eq(1),
+    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+    not: (x: unknown) => !x,
+    plural: (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`,
+    hashOf: (opts: Hash) => opts.hash,
+  };
+  for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  const dir = join(templatesDir(), format);
+  let main: string | null = null;
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort()) {
+    const name = f.slice(0, -4);
+    // a partial used inside a line has no final newline; one used on a line of its own
+    // (Handlebars' "standalone" partial) ends with one
+    const src = readFileSync(join(dir, f), 'utf8');
+    if (name === 'solution') main = src;
+    else hb.registerPartial(name, src);
+  }
+  if (main === null) throw new Error(`templates/${format}/solution.hbs is missing`);
+  return hb.compile(main, { strict: true, noEscape: true });
+}

@@ -1,0 +1,112 @@
+// LaTeX math building blocks shared by every format that writes math (md, tex, html):
+// numbers, vectors, matrices, term-by-term expansions, quantity symbols, escaping.
+import { show, type Num } from '../numeric/index.js';
+import type { Mat, Value, Vec } from '../trace/types.js';
+
+/** A number in LaTeX at `decimals` places (scientific when it would round to 0). */
+export function num(x: Num, decimals: number): string {
+  const s = show(x, decimals);
+  if (s.sci) return `${s.sci.mantissa} \\times 10^{${s.sci.exponent}}`;
+  return s.text;
+}
+
+/** A factor in a product: parenthesised when negative or in scientific notation. */
+export function factor(x: Num, decimals: number): string {
+  const s = num(x, decimals);
+  return s.startsWith('-') || s.includes('\\times') ? `(${s})` : s;
+}
+
+type Numeric = Num | Value | Numeric[];
+
+/** Every number inside nested lists, vectors, matrices and values. */
+const flat = (v: Numeric): Num[] => {
+  if (Array.isArray(v)) return v.flatMap(flat);
+  if ('kind' in v) return v.kind === 'scalar' ? [v.x] : flat(v.x);
+  return [v];
+};
+
+/** `=` when every displayed number is the exact value, `\approx` when any was rounded. */
+export function rel(v: Numeric, decimals: number): string {
+  return flat(v).every((x) => show(x, decimals).exact) ? '=' : '\\approx';
+}
+
+export function vecm(v: Vec, decimals: number): string {
+  return `\\begin{bmatrix} ${v.map((x) => num(x, decimals)).join(' \\\\ ')} \\end{bmatrix}`;
+}
+
+/** A row vector (a transposed column). */
+export function rowm(v: Vec, decimals: number): string {
+  return `\\begin{bmatrix} ${v.map((x) => num(x, decimals)).join(' & ')} \\end{bmatrix}`;
+}
+
+export function matm(m: Mat, decimals: number): string {
+  return `\\begin{bmatrix} ${m.map((r) => r.map((x) => num(x, decimals)).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
+}
+
+export function valuem(v: Value, decimals: number): string {
+  if (v.kind === 'scalar') return num(v.x, decimals);
+  if (v.kind === 'vec') return vecm(v.x, decimals);
+  return matm(v.x, decimals);
+}
+
+/** A matrix whose entries are written as products a × b. */
+export function productMatrix(cells: [Num, Num][][], decimals: number): string {
+  return `\\begin{bmatrix} ${cells.map((r) => r.map(([a, b]) => `${num(a, decimals)} \\times ${factor(b, decimals)}`).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
+}
+
+/** A value as plain text (tables): 0.2260, (0.1, 0.2), [(1, 2); (3, 4)]. */
+export function plainText(v: Num | Vec | Mat | Value, decimals: number): string {
+  const one = (x: Num) => show(x, decimals).text;
+  const vecText = (x: Vec) => (x.length === 1 ? one(x[0]!) : `(${x.map(one).join(', ')})`);
+  if (Array.isArray(v)) return Array.isArray(v[0]) ? `[${(v as Mat).map(vecText).join('; ')}]` : vecText(v as Vec);
+  if ('kind' in v) return v.kind === 'scalar' ? one(v.x) : plainText(v.x, decimals);
+  return one(v);
+}
+
+/** a₁ × b₁ + a₂ × b₂ + … */
+export function products(terms: [Num, Num][], decimals: number): string {
+  return terms.map(([a, b]) => `${num(a, decimals)} \\times ${factor(b, decimals)}`).join(' + ');
+}
+
+/** Plain text inside math: \text{…} with LaTeX's special characters escaped. */
+export function mathText(s: string): string {
+  return `\\text{${escapeLatexText(s)}}`;
+}
+
+const LATEX_SPECIAL: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  $: '\\$',
+  '&': '\\&',
+  '#': '\\#',
+  '^': '\\textasciicircum{}',
+  _: '\\_',
+  '~': '\\textasciitilde{}',
+  '%': '\\%',
+  // a literal backtick would open a Markdown code span in the middle of the math
+  '`': '\\char"60{}',
+};
+
+export function escapeLatexText(s: string): string {
+  return s.replace(/[\\{}$&#^_~%`]/g, (c) => LATEX_SPECIAL[c]!);
+}
+
+/** `W_xh` → `W_{xh}`; anything else → \mathrm{…} with underscores escaped. */
+export function paramSymbol(name: string): string {
+  const m = /^([A-Za-z])_([A-Za-z0-9]+)$/.exec(name);
+  if (m) return `${m[1]}_{${m[2]}}`;
+  return `\\mathrm{${escapeLatexText(name)}}`;
+}
+
+const BASE: Record<string, string> = { x: 'x', z: 'z', h: 'h', s: 's', yhat: '\\hat{y}', loss: 'L' };
+
+/** The symbol of a forward quantity at timestep t, optionally one entry of it (1-based). */
+export function quantitySymbol(name: string, t: number | null, entry?: number): string {
+  const base = BASE[name] ?? `\\mathrm{${escapeLatexText(name)}}`;
+  const sub = [t, entry].filter((x) => x !== null && x !== undefined).join(',');
+  return sub ? `${base}_{${sub}}` : base;
+}
+
+/** δ applied to a symbol. */
+export const delta = (sym: string): string => `\\delta ${sym}`;

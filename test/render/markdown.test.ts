@@ -1,0 +1,103 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { solveToText } from '../../src/run/solve.js';
+import type { Detail } from '../../src/render/view.js';
+import { katexErrors, mathPieces } from './math.js';
+
+const GOLDEN = join(import.meta.dirname, 'golden');
+const render = (problem: string, detail: Detail = 'full', decimals = 4, format: 'md' | 'json' = 'md') =>
+  solveToText({ problem, format, out: null, decimals, detail, precision: 64 }).text;
+
+/** Compare with a golden file; UPDATE_GOLDEN=1 rewrites it (then review the diff). */
+function golden(name: string, text: string) {
+  const path = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, text);
+  expect(text).toBe(readFileSync(path, 'utf8'));
+}
+
+const seed = 'fixtures/seed-rnn-sentiment.yaml';
+
+describe('Markdown worked solution of the seed example', () => {
+  const md = render(seed);
+
+  it('matches the golden file', () => golden('seed-rnn-sentiment.md', md));
+  it('matches the golden file at --detail standard', () => golden('seed-rnn-sentiment.standard.md', render(seed, 'standard')));
+  it('matches the golden file at --detail brief', () => golden('seed-rnn-sentiment.brief.md', render(seed, 'brief')));
+
+  it('names every quantity id of the JSON output, forward and backward, of both examples', () => {
+    const ids = Object.keys(JSON.parse(render(seed, 'full', 4, 'json')).quantities as object);
+    expect(ids.length).toBeGreaterThan(160);
+    const missing = ids.filter((id) => !md.includes('`' + id + '`'));
+    expect(missing).toEqual([]);
+  });
+
+  it('expands products term by term, as the course notes do', () => {
+    expect(md).toContain('(W_{xh} x_{1})_{1} &= 0.2 \\times 0.1 + 0.4 \\times 0.2 + 0.1 \\times 0.3 = 0.13');
+    expect(md).toContain('z_{1} = W_{xh} x_{1} + W_{hh} h_{0} + b_{h} = \\begin{bmatrix} 0.13 \\\\ 0.22 \\\\ 0.17 \\end{bmatrix} + \\begin{bmatrix} 0 \\\\ 0 \\\\ 0 \\end{bmatrix} + \\begin{bmatrix} 0.1 \\\\ 0.1 \\\\ 0.1 \\end{bmatrix} = \\begin{bmatrix} 0.23 \\\\ 0.32 \\\\ 0.27 \\end{bmatrix}');
+  });
+
+  it('gets the digits the hand calculation got wrong right (h_4 ≈ 0.569, loss ≈ 0.378)', () => {
+    expect(md).toContain('h_{4,1} &= \\tanh(0.6460) \\approx 0.5689');
+    expect(md).toContain('L^{(1)} \\approx 0.3780');
+    const three = render(seed, 'full', 3);
+    expect(three).toContain('h_{4,1} &= \\tanh(0.646) \\approx 0.569');
+    expect(three).toContain('L^{(1)} \\approx 0.378$');
+  });
+
+  it('shows both parts of δh_t, the ŷ − y shortcut, and the tanh derivative entry by entry', () => {
+    expect(md).toContain('\\delta s_{6} &= \\delta \\hat{y}_{6}\\, \\hat{y}_{6} (1 - \\hat{y}_{6}) \\approx -1.4594 \\times 0.6852 \\times (1 - 0.6852) \\approx -0.3148');
+    expect(md).toContain('$0.6852 - 1 \\approx -0.3148$');
+    expect(md).toContain('\\delta z_{6,1} &= \\delta h_{6,1}\\,(1 - h_{6,1}^2) \\approx -0.0944 \\times (1 - 0.6673^2) \\approx -0.0524');
+    expect(md).toContain('\\delta h_{5} = W_{hh}^\\top \\delta z_{6}');
+    expect(md).toContain('There is no output at $t = 5$, so nothing reaches $h_{5}$ from the head.');
+  });
+
+  it('writes = only for exact values and ≈ for rounded ones', () => {
+    expect(md).toMatch(/h_\{1,1\} &= \\tanh\(0\.23\) \\approx 0\.2260/);
+    expect(md).not.toMatch(/= 0\.2260(?!\d)/);
+    // dW_hh at t = 1 is exactly zero because h_0 = 0
+    expect(md).toContain('\\delta W_{hh}^{[t=1]} = \\begin{bmatrix} -0.0014 \\\\ -0.0012 \\\\ -0.0009 \\end{bmatrix} \\begin{bmatrix} 0 & 0 & 0 \\end{bmatrix}');
+  });
+
+  it('sums embedding gradients over every occurrence in every example', () => {
+    expect(md).toContain('\\nabla_{e(\\text{this})} \\mathcal{L} &\\approx \\underbrace{ \\begin{bmatrix} -0.0018 \\\\ -0.0027 \\\\ -0.0023 \\end{bmatrix} }_{ n=1 } + \\underbrace{ \\begin{bmatrix} 0.0289 \\\\ 0.0391 \\\\ 0.0346 \\end{bmatrix} }_{ n=2 }');
+  });
+
+  it('has only math that KaTeX parses (throwOnError, strict) at every detail level', () => {
+    for (const detail of ['full', 'standard', 'brief'] as const) {
+      const text = render(seed, detail);
+      expect(mathPieces(text).length).toBeGreaterThan(detail === 'brief' ? 20 : 200);
+      expect(katexErrors(text)).toEqual([]);
+    }
+  });
+});
+
+describe('user text is escaped', () => {
+  const md = render('fixtures/escaping-tokens.yaml');
+
+  it('matches the golden file', () => golden('escaping-tokens.md', md));
+
+  it('keeps every math piece valid for KaTeX', () => {
+    expect(katexErrors(md)).toEqual([]);
+  });
+
+  it('escapes tokens in running text, tables and math', () => {
+    expect(md).toContain('# Escaping check: 100\\% &lt;b&gt;bold&lt;/b&gt; \\$x &amp; a\\_b \\{\\} \\\\ \\# \\~ \\^ \\| \\`tick\\`');
+    expect(md).toContain('| \\|\\`\\* |');
+    expect(md).toContain('\\partial e(\\text{\\textbackslash{}})');
+    expect(md).toContain('e(\\text{\\textasciitilde{}\\textasciicircum{}})');
+    expect(md).toContain('`` ex2.demb.|`* ``');
+    expect(md).toContain('e(\\text{|\\char"60{}*})');
+    expect(md).not.toContain('<b>bold');
+  });
+});
+
+describe('the other heads and losses render', () => {
+  it('softmax with cross-entropy, output at every step, mean reduction', () => {
+    const md = render('fixtures/escaping-tokens.yaml');
+    expect(md).toContain('S &= e^{');
+    expect(md).toContain('(\\text{class } 2)');
+    expect(md).toContain('\\tfrac{1}{ 2 }');
+  });
+});
