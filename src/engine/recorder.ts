@@ -89,7 +89,7 @@ export class Recorder implements OpContext {
 
   loss(kind: LossKind, name: string, yhat: Arg, target: Vec, targetIndex: number | null): Arg {
     const L = lossForward(this.num, kind, asVec(this.value(yhat)), target);
-    return this.push({ ...this.base(name), op: 'loss', loss: kind, yhat, target, targetIndex, value: scalar(L) });
+    return this.push({ ...this.base(name), op: 'loss', loss: kind, yhat, target, targetIndex, pieces: L.pieces, value: scalar(L.value) });
   }
 
   sum(name: string, args: Arg[], scale: Num | null = null): Arg {

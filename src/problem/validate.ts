@@ -87,7 +87,7 @@ class Checker {
     if (t.items.length !== rows) {
       return this.fail(field, `has ${t.items.length} rows, expected ${what}`, t.pos);
     }
-    const out = t.items.map((r, i) => this.vector(r, `${field}[${i + 1}]`, width, `${width} entries (${what})`, t.pos));
+    const out = t.items.map((r, i) => this.vector(r, `${field}[${i + 1}]`, width, `${width} (the matrix is ${what})`, t.pos));
     return out.every((x) => x !== null) ? (out as Mat) : null;
   }
 
@@ -283,11 +283,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     }
     const specs = [...cell.params(H, D), ...headParams(O ?? 1, H)];
     const names = specs.map((s) => s.name);
-    const dims: Record<string, string> = { [H]: 'hidden_size', [D]: 'input dim' };
-    const explain = (s: ParamSpec) =>
-      `${shapeText(s.shape)} (${s.shape
-        .map((d, i) => (s.name === 'W_hy' && i === 0 ? 'outputs' : dims[d] ?? String(d)))
-        .join(' × ')})`;
+    const explain = (s: ParamSpec) => `${shapeText(s.shape)} (${s.dims.join(' × ')})`;
     for (const [name, v] of paramsT.entries) {
       if (!names.includes(name)) {
         c.fail(`params.${name}`, `unknown parameter for an rnn${didYouMean(name, names)}; expected ${names.join(', ')}`, v.pos ?? paramsT.pos);

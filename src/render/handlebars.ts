@@ -32,6 +32,11 @@ export function createRenderer(format: 'md', decimals: number): (data: object) =
   const helpers: Record<string, (...args: never[]) => unknown> = {
     num: (x: Num) => num(x, d),
     factor: (x: Num) => factor(x, d),
+    /** −x as displayed (a sign flip of the text, no arithmetic) */
+    neg: (x: Num) => {
+      const t = num(x, d);
+      return t.startsWith('-') ? t.slice(1) : t === '0' ? t : `-${t}`;
+    },
     rel: (x: Parameters<typeof rel>[0]) => rel(x, d),
     vec: (v: Vec) => vecm(v, d),
     row: (v: Vec) => rowm(v, d),

@@ -65,7 +65,14 @@ export function plainText(v: Num | Vec | Mat | Value, decimals: number): string 
 
 /** a₁ × b₁ + a₂ × b₂ + … */
 export function products(terms: [Num, Num][], decimals: number): string {
-  return terms.map(([a, b]) => `${num(a, decimals)} \\times ${factor(b, decimals)}`).join(' + ');
+  return terms
+    .map(([a, b], i) => {
+      const first = num(a, decimals);
+      // a negative first factor after the first term is written as a subtraction: … − 0.3 × 0.29
+      const lead = i === 0 ? first : first.startsWith('-') ? ` - ${first.slice(1)}` : ` + ${first}`;
+      return `${lead} \\times ${factor(b, decimals)}`;
+    })
+    .join('');
 }
 
 /** Plain text inside math: \text{…} with LaTeX's special characters escaped. */

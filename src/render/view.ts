@@ -32,7 +32,7 @@ export type Block =
   | { partial: 'vecsum'; id: string; lhs: string; rhs: string; parts: Vec[]; value: Vec; notes: string[] }
   | { partial: 'activation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string; lhs: string; argSym: string; arg: Vec; value: Vec; entries: { lhs: string; arg: Num; value: Num }[] }
   | { partial: 'softmax'; id: string; lhs: string; argSym: string; arg: Vec; exps: Vec; total: Num; value: Vec; entries: { lhs: string; exp: Num; value: Num }[] }
-  | { partial: 'loss'; loss: string; id: string; lhs: string; yhatSym: string; classSym: string | null; yhat: Vec; y: Vec; targetIndex: number | null; value: Num; single: boolean; entries: { yhat: Num; y: Num }[] }
+  | { partial: 'loss'; loss: string; id: string; lhs: string; yhatSym: string; classSym: string | null; yhat: Vec; y: Vec; targetIndex: number | null; value: Num; single: boolean; entries: { yhat: Num; y: Num; logP: Num | null; logQ: Num | null }[]; pieceValues: Num[] }
   | { partial: 'dloss'; loss: string; id: string; lhs: string; yhatSym: string; value: Vec; entries: { lhs: string; yhat: Num; y: Num; value: Num }[] }
   | { partial: 'dactivation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null }
   | { partial: 'dsoftmax'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; dot: Num; value: Vec; entries: { lhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null; dotTerms: [Num, Num][] }
@@ -56,6 +56,9 @@ export interface ExampleView {
   targets: { t: number; target: Vec; targetIndex: number | null }[];
   lossId: string;
   loss: Num;
+  /** the timestep losses summed into the example loss */
+  lossTerms: { sym: string; value: Num }[];
+  lossValues: Num[];
   forward: TimestepView[];
   backward: TimestepView[];
   totals: Block[];
@@ -216,7 +219,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           targetIndex: s.targetIndex,
           value: (s.value as { x: Num }).x,
           single: headSingle,
-          entries: yhat.map((p, k) => ({ yhat: p, y: s.target[k]! })),
+          entries: yhat.map((p, k) => ({ yhat: p, y: s.target[k]!, logP: s.pieces[k]![0] ?? null, logQ: s.pieces[k]![1] ?? null })),
+          pieceValues: s.pieces.flat().filter((x): x is Num => x !== null),
         }];
       }
       case 'sum':
@@ -430,6 +434,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       targets: e.targets,
       lossId: e.loss,
       loss: (val(e.loss) as { x: Num }).x,
+      lossTerms: e.targets.map((y) => ({ sym: quantitySymbol('loss', y.t), value: (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x })),
+      lossValues: e.targets.map((y) => (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x),
       forward,
       backward: backwardOfExample(e),
       totals,

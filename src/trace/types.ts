@@ -48,7 +48,15 @@ export type Step = StepBase &
     | { op: 'input' }
     | { op: 'affine'; terms: AffineTerm[]; biases: ParamArg[] }
     | { op: Activation; arg: Arg; softmax?: { exps: Vec; total: Num } }
-    | { op: 'loss'; loss: LossKind; yhat: Arg; target: Vec; targetIndex: number | null }
+    | {
+        op: 'loss';
+        loss: LossKind;
+        yhat: Arg;
+        target: Vec;
+        targetIndex: number | null;
+        /** per output: bce [log ŷ, log(1 − ŷ)], cross_entropy [log ŷ], mse [ŷ − y]; null where weighted by 0 */
+        pieces: (Num | null)[][];
+      }
     | { op: 'sum'; args: Arg[]; scale: Num | null }
   );
 

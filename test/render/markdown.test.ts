@@ -39,10 +39,10 @@ describe('Markdown worked solution of the seed example', () => {
 
   it('gets the digits the hand calculation got wrong right (h_4 ≈ 0.569, loss ≈ 0.378)', () => {
     expect(md).toContain('h_{4,1} &= \\tanh(0.6460) \\approx 0.5689');
-    expect(md).toContain('L^{(1)} \\approx 0.3780');
+    expect(md).toContain('L^{(1)} = L_{6} \\approx 0.3780');
     const three = render(seed, 'full', 3);
     expect(three).toContain('h_{4,1} &= \\tanh(0.646) \\approx 0.569');
-    expect(three).toContain('L^{(1)} \\approx 0.378$');
+    expect(three).toContain('L^{(1)} = L_{6} \\approx 0.378$');
   });
 
   it('shows both parts of δh_t, the ŷ − y shortcut, and the tanh derivative entry by entry', () => {

@@ -5,6 +5,8 @@ import type { CellKind } from '../../problem/types.js';
 export interface ParamSpec {
   name: string;
   shape: [number] | [number, number];
+  /** what each dimension is, for messages: ['hidden_size', 'input dim'] */
+  dims: [string] | [string, string];
 }
 
 /** A recurrent cell: its parameters and its forward equations, one line each. */
@@ -19,6 +21,6 @@ export interface Cell {
 
 /** The output head: s_t = W_hy h_t + b_y. */
 export const headParams = (O: number, H: number): ParamSpec[] => [
-  { name: 'W_hy', shape: [O, H] },
-  { name: 'b_y', shape: [O] },
+  { name: 'W_hy', shape: [O, H], dims: ['outputs', 'hidden_size'] },
+  { name: 'b_y', shape: [O], dims: ['outputs'] },
 ];

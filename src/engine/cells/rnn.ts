@@ -6,9 +6,9 @@ import type { Cell } from './cell.js';
 export const rnn: Cell = {
   kind: 'rnn',
   params: (H, D) => [
-    { name: 'W_xh', shape: [H, D] },
-    { name: 'W_hh', shape: [H, H] },
-    { name: 'b_h', shape: [H] },
+    { name: 'W_xh', shape: [H, D], dims: ['hidden_size', 'input dim'] },
+    { name: 'W_hh', shape: [H, H], dims: ['hidden_size', 'hidden_size'] },
+    { name: 'b_h', shape: [H], dims: ['hidden_size'] },
   ],
   state: ['h'],
   step(g, x, prev) {

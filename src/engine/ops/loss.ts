@@ -14,25 +14,29 @@ function logOf(n: Numeric, x: Num, what: string): Num {
   return n.log(x);
 }
 
-export function lossForward(n: Numeric, kind: LossKind, yhat: Vec, y: Vec): Num {
+/**
+ * The loss and, per output k, the pieces a worked solution shows: bce [log ŷ_k, log(1 − ŷ_k)],
+ * cross_entropy [log ŷ_k], mse [ŷ_k − y_k]; null where the target's weight is exactly zero.
+ */
+export function lossForward(n: Numeric, kind: LossKind, yhat: Vec, y: Vec): { value: Num; pieces: (Num | null)[][] } {
   switch (kind) {
-    case 'bce':
-      return n.neg(
-        n.sum(
-          yhat.map((p, k) => {
-            const yk = y[k]!;
-            const pos = n.isZero(yk) ? n.zero : n.mul(yk, logOf(n, p, 'ŷ'));
-            const q = n.sub(n.one, yk);
-            const neg = n.isZero(q) ? n.zero : n.mul(q, logOf(n, n.sub(n.one, p), '1 − ŷ'));
-            return n.add(pos, neg);
-          }),
-        ),
+    case 'bce': {
+      const pieces = yhat.map((p, k) => {
+        const yk = y[k]!;
+        return [n.isZero(yk) ? null : logOf(n, p, 'ŷ'), n.isZero(n.sub(n.one, yk)) ? null : logOf(n, n.sub(n.one, p), '1 − ŷ')];
+      });
+      const terms = pieces.map(([lp, lq], k) =>
+        n.add(lp ? n.mul(y[k]!, lp) : n.zero, lq ? n.mul(n.sub(n.one, y[k]!), lq) : n.zero),
       );
-    case 'cross_entropy':
-      return n.neg(n.sum(yhat.map((p, k) => (n.isZero(y[k]!) ? n.zero : n.mul(y[k]!, logOf(n, p, 'ŷ'))))));
+      return { value: n.neg(n.sum(terms)), pieces };
+    }
+    case 'cross_entropy': {
+      const pieces = yhat.map((p, k) => [n.isZero(y[k]!) ? null : logOf(n, p, 'ŷ')]);
+      return { value: n.neg(n.sum(pieces.map(([l], k) => (l ? n.mul(y[k]!, l) : n.zero)))), pieces };
+    }
     case 'mse': {
-      const half = n.exact('0.5');
-      return n.mul(half, n.sum(yhat.map((p, k) => { const d = n.sub(p, y[k]!); return n.mul(d, d); })));
+      const diffs = yhat.map((p, k) => n.sub(p, y[k]!));
+      return { value: n.mul(n.exact('0.5'), n.sum(diffs.map((d) => n.mul(d, d)))), pieces: diffs.map((d) => [d]) };
     }
   }
 }
