@@ -15,15 +15,46 @@ export type Tree =
 const MAX_NODES = 200_000;
 const MAX_DEPTH = 64;
 
+/** The field path (`model.hidden_size`, `data[2].text`) of the innermost entry spanning `offset`. */
+function fieldAt(root: unknown, offset: number): string | null {
+  const within = (n: unknown) => {
+    const r = (n as Node | null)?.range;
+    return !!r && r[0] <= offset && offset <= r[2];
+  };
+  let path = '';
+  let node = root;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => within(it.key) || within(it.value));
+      if (!pair) break;
+      const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      path = path ? `${path}.${k}` : k;
+      node = within(pair.value) ? pair.value : null;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => within(it));
+      if (i < 0) break;
+      path = `${path}[${i + 1}]`;
+      node = node.items[i];
+    } else break;
+  }
+  return path || null;
+}
+
 export function parseSource(text: string, file: string): Tree {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
+    // the parser's first syntax error is the one to fix: those after it are mostly its
+    // echoes; duplicate keys are independent of each other and all reported
+    const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
     throw new InputError(
-      doc.errors.map((e) => {
-        const p = e.linePos?.[0];
-        const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return { file, field: null, pos: p ? { line: p.line, col: p.col } : null, message: `invalid YAML/JSON: ${msg}` };
+      doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax).map((e) => {
+        // without prettyErrors the parser gives only offsets: turn them into line:col here
+        const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+        const msg = e.code === 'DUPLICATE_KEY'
+          ? 'duplicate key (each key may appear only once in a mapping)'
+          : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return { file, field: fieldAt(doc.contents, e.pos[0]), pos: { line: p.line, col: p.col }, message: `invalid YAML/JSON: ${msg}` };
       }),
     );
   }

@@ -276,7 +276,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           y,
           value: vecOf(c.value),
           entries: vecOf(c.value).map((v, i) => ({ lhs: delta(e(i)), g: g[i]!, y: y[i]!, value: v, gLhs: delta(ge(i)), yLhs: ge(i), target: targetOf.get(c.from)?.[i] ?? null })),
-          simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : c.rule === 'identity' && trace.head.loss === 'mse' && isHeadId(c.from) ? 'mse' : null,
+          simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : null,
         }];
       }
       case 'softmax': {

@@ -38,10 +38,10 @@ describe('Markdown worked solution of the seed example', () => {
   });
 
   it('gets the digits the hand calculation got wrong right (h_4 ≈ 0.569, loss ≈ 0.378)', () => {
-    expect(md).toContain('h_{4,1} &= \\tanh(0.6460) \\approx 0.5689');
+    expect(md).toContain('h_{4,1} &\\approx \\tanh(0.6460) \\approx 0.5689');
     expect(md).toContain('L^{(1)} = L_{6} \\approx 0.3780');
     const three = render(seed, 'full', 3);
-    expect(three).toContain('h_{4,1} &= \\tanh(0.646) \\approx 0.569');
+    expect(three).toContain('h_{4,1} &\\approx \\tanh(0.646) \\approx 0.569');
     expect(three).toContain('L^{(1)} = L_{6} \\approx 0.378$');
   });
 
@@ -57,7 +57,8 @@ describe('Markdown worked solution of the seed example', () => {
     expect(md).toMatch(/h_\{1,1\} &= \\tanh\(0\.23\) \\approx 0\.2260/);
     expect(md).not.toMatch(/= 0\.2260(?!\d)/);
     // dW_hh at t = 1 is exactly zero because h_0 = 0
-    expect(md).toContain('\\delta W_{hh}^{[t=1]} = \\begin{bmatrix} -0.0014 \\\\ -0.0012 \\\\ -0.0009 \\end{bmatrix} \\begin{bmatrix} 0 & 0 & 0 \\end{bmatrix}');
+    expect(md).toContain('\\delta W_{hh}^{[t=1]} \\approx \\begin{bmatrix} -0.0014 \\\\ -0.0012 \\\\ -0.0009 \\end{bmatrix} \\begin{bmatrix} 0 & 0 & 0 \\end{bmatrix}');
+    expect(md).toContain('-0.0009 \\times 0 \\end{bmatrix} = \\begin{bmatrix} 0 & 0 & 0 \\\\ 0 & 0 & 0 \\\\ 0 & 0 & 0 \\end{bmatrix}');
   });
 
   it('sums embedding gradients over every occurrence in every example', () => {
@@ -94,9 +95,19 @@ describe('user text is escaped', () => {
 });
 
 describe('the other heads and losses render', () => {
+  it('raw inputs, identity head with squared error at every step, a given h0', () => {
+    const md = render('fixtures/rnn-regression-inputs.yaml');
+    golden('rnn-regression-inputs.md', md);
+    expect(katexErrors(md)).toEqual([]);
+    expect(md).toContain('**Input.** $x_{1}$ is given');
+    expect(md).toContain('Initial state (given):');
+    expect(md).toContain('\\delta \\hat{y}_{3} &\\approx -0.4057 - 1 \\approx -1.4057');
+    expect(md).toContain('$\\delta h_{2} = W_{hy}^\\top \\delta s_{2} + W_{hh}^\\top \\delta z_{3}$');
+  });
+
   it('softmax with cross-entropy, output at every step, mean reduction', () => {
     const md = render('fixtures/escaping-tokens.yaml');
-    expect(md).toContain('S &= e^{');
+    expect(md).toContain('S &\\approx e^{ 0.0497 } + e^{ 0.1419 } + e^{ -0.1289 } \\approx 1.0510 + ');
     expect(md).toContain('(\\text{class } 2)');
     expect(md).toContain('\\tfrac{1}{ 2 }');
   });
