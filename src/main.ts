@@ -63,7 +63,8 @@ export async function main(rawArgs: string[], io: IO = processIO): Promise<numbe
       io.stderr(e.message + '\n');
       code = 2;
     } else if (e instanceof UsageError || (e instanceof Error && e.name === 'YError')) {
-      io.stderr(`unrolled: ${e.message.split('\n')[0]} (see unrolled --help)\n`);
+      // yargs spreads some messages over several lines ("Invalid values:\n  Argument: …")
+      io.stderr(`unrolled: ${e.message.replace(/\s*\n\s*/g, ' ').trim()} (see unrolled --help)\n`);
       code = 2;
     } else {
       io.stderr(`unrolled: internal error: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -68,7 +68,8 @@ export function parseSource(text: string, file: string): Tree {
     if (isMap(n)) {
       const entries = new Map<string, Tree>();
       for (const item of n.items) {
-        const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        // a plain key keeps its text: the token `007` or `0.10` is not the number 7 or 0.1
+        const k = isScalar(item.key) ? (item.key.type === 'PLAIN' && item.key.source !== undefined ? item.key.source : String(item.key.value)) : String(item.key);
         entries.set(k, walk(item.value, depth + 1, path ? `${path}.${k}` : k));
       }
       return { kind: 'map', entries, pos: pos(n as Node) };

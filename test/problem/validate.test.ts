@@ -1,0 +1,548 @@
+// Problem-file validation (DESIGN §4, §8): every bad input is an InputError with one line per
+// problem, each naming the file (with line:col where there is one), the field, and what is
+// wrong; valid variants (JSON, fractions, raw inputs, h0) load to the right Problem.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Numeric } from '../../src/numeric/index.js';
+import { loadProblem, validate, LIMITS } from '../../src/problem/validate.js';
+import { parseSource } from '../../src/problem/source.js';
+import { InputError, closest, didYouMean, editDistance, formatProblem } from '../../src/problem/errors.js';
+import { solve } from '../../src/engine/solve.js';
+import type { Mat, Value, Vec } from '../../src/trace/types.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const n = Numeric.at(64);
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'unrolled-validate-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A small valid problem; each bad case edits one thing. */
+const BASE = `title: "two words"
+model:
+  cell: rnn
+  hidden_size: 2
+embeddings:
+  good: [0.1, 0.2]
+  bad: [0.3, 0.4]
+params:
+  W_xh: [[0.1, 0.2], [0.3, 0.4]]
+  W_hh: [[0.1, 0.2], [0.3, 0.4]]
+  b_h: [0.1, 0.2]
+  W_hy: [[0.5, 0.6]]
+  b_y: [0.1]
+head:
+  activation: sigmoid
+  loss: bce
+  output_at: last
+data:
+  - text: "good bad"
+    target: 1
+`;
+
+/** BASE with a two-class softmax head. */
+const SOFTMAX = BASE.replace('activation: sigmoid', 'activation: softmax')
+  .replace('loss: bce', 'loss: cross_entropy')
+  .replace('W_hy: [[0.5, 0.6]]', 'W_hy: [[0.5, 0.6], [0.1, 0.2]]')
+  .replace('b_y: [0.1]', 'b_y: [0.1, 0.2]')
+  .replace('target: 1', 'target: 0');
+
+function edit(from: string, to: string, base = BASE): string {
+  if (!base.includes(from)) throw new Error(`test setup: "${from}" is not in the base problem`);
+  return base.replace(from, to);
+}
+
+interface Expect {
+  /** the field the line names; null for problems with the whole file (no field) */
+  field: string | RegExp | null;
+  /** a fragment of what is wrong */
+  msg: string | RegExp;
+  /** line of the position, when the problem has one */
+  line?: number;
+}
+
+interface Case {
+  name: string;
+  /** file contents; or a function that creates the file at `path` and returns it */
+  content: string | Buffer | ((path: string) => string);
+  ext?: string;
+  want: Expect[];
+}
+
+const cases: Case[] = [
+  { name: 'missing file', content: (p) => p + '.missing', want: [{ field: null, msg: 'no such file' }] },
+  {
+    name: 'a directory',
+    content: (p) => {
+      mkdirSync(p);
+      return p;
+    },
+    want: [{ field: null, msg: 'is a directory, expected a problem file' }],
+  },
+  {
+    name: 'non-UTF-8 bytes',
+    content: Buffer.concat([Buffer.from('title: "caf'), Buffer.from([0xe9]), Buffer.from('"\n' + BASE.replace(/^title.*\n/, ''))]),
+    want: [{ field: null, msg: 'is not UTF-8 text' }],
+  },
+  {
+    name: 'invalid YAML (unclosed flow sequence)',
+    content: edit('b_y: [0.1]', 'b_y: [0.1'),
+    want: [{ field: /^params\.b_y/, msg: /invalid YAML\/JSON: .*end with a \]/ }],
+  },
+  {
+    name: 'invalid JSON (missing comma)',
+    ext: 'json',
+    content: '{"model": {"cell": "rnn" "hidden_size": 2}, "data": []}',
+    want: [{ field: 'model.cell', msg: 'invalid YAML/JSON: Unexpected double-quoted-scalar', line: 1 }],
+  },
+  {
+    name: 'duplicate key',
+    content: edit('  hidden_size: 2\n', '  hidden_size: 2\n  hidden_size: 3\n'),
+    want: [{ field: 'model.hidden_size', msg: 'duplicate key', line: 5 }],
+  },
+  {
+    name: 'two duplicate keys, both reported',
+    content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  b_y: [0.2]\n', edit('  good: [0.1, 0.2]\n', '  good: [0.1, 0.2]\n  good: [0.5, 0.5]\n')),
+    want: [
+      { field: 'embeddings.good', msg: 'duplicate key', line: 7 },
+      { field: 'params.b_y', msg: 'duplicate key', line: 15 },
+    ],
+  },
+  {
+    name: 'unknown top-level field, with "did you mean"',
+    content: BASE + 'trainig: { reduction: sum }\n',
+    want: [{ field: 'trainig', msg: 'unknown field (did you mean "training"?)', line: 21 }],
+  },
+  {
+    name: 'parameter name with two letters swapped, with "did you mean"',
+    content: edit('  W_xh:', '  W_hx:'),
+    want: [
+      { field: 'params.W_hx', msg: 'unknown parameter for an rnn (did you mean "W_xh" or' },
+      { field: 'params.W_xh', msg: 'missing' },
+    ],
+  },
+  {
+    name: 'unknown field in model',
+    content: edit('  hidden_size: 2\n', '  hidden_size: 2\n  hidden_sizes: 2\n'),
+    want: [{ field: 'model.hidden_sizes', msg: 'unknown field (did you mean "hidden_size"?)' }],
+  },
+  {
+    name: 'unknown tokens in text, with close matches',
+    content: edit('"good bad"', '"good baad goood zzzzzz"'),
+    want: [
+      { field: 'data[1].text', msg: 'unknown token "baad": not in embeddings (close: "bad")', line: 19 },
+      { field: 'data[1].text', msg: 'unknown token "goood": not in embeddings (close: "good")' },
+      { field: 'data[1].text', msg: /unknown token "zzzzzz": not in embeddings$/ },
+    ],
+  },
+  {
+    name: 'matrix with the wrong number of rows',
+    content: edit('W_xh: [[0.1, 0.2], [0.3, 0.4]]', 'W_xh: [[0.1, 0.2]]'),
+    want: [{ field: 'params.W_xh', msg: 'has 1 rows, expected 2×2 (hidden_size × input dim)', line: 9 }],
+  },
+  {
+    name: 'matrix with the wrong number of columns',
+    content: edit('W_xh: [[0.1, 0.2], [0.3, 0.4]]', 'W_xh: [[0.1, 0.2, 0.5], [0.3, 0.4, 0.6]]'),
+    want: [
+      { field: 'params.W_xh[1]', msg: /has 3 entries, expected 2 .*2×2 \(hidden_size × input dim\)/ },
+      { field: 'params.W_xh[2]', msg: 'has 3 entries, expected 2' },
+    ],
+  },
+  {
+    name: 'ragged matrix',
+    content: edit('W_hh: [[0.1, 0.2], [0.3, 0.4]]', 'W_hh: [[0.1, 0.2], [0.3]]'),
+    want: [{ field: 'params.W_hh[2]', msg: /has 1 entr.*expected 2 .*hidden_size × hidden_size/ }],
+  },
+  {
+    name: 'head matrix with the wrong width',
+    content: edit('W_hy: [[0.5, 0.6]]', 'W_hy: [[0.5, 0.6, 0.7]]'),
+    want: [{ field: 'params.W_hy[1]', msg: /has 3 entries, expected 2 .*outputs × hidden_size/ }],
+  },
+  {
+    name: 'a vector where a matrix belongs',
+    content: edit('W_hh: [[0.1, 0.2], [0.3, 0.4]]', 'W_hh: [0.1, 0.2]'),
+    want: [{ field: 'params.W_hh', msg: 'expected 2×2 (hidden_size × hidden_size) (a list of rows' }],
+  },
+  {
+    name: 'non-numeric entry',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: [0.1, abc]'),
+    want: [{ field: 'params.b_h[2]', msg: '"abc" is not a number (expected a decimal such as 0.25', line: 11 }],
+  },
+  {
+    name: 'NaN and infinity',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: [.nan, .inf]'),
+    want: [
+      { field: 'params.b_h[1]', msg: '".nan" is not a number' },
+      { field: 'params.b_h[2]', msg: '".inf" is not a number' },
+    ],
+  },
+  {
+    name: 'hexadecimal and octal numbers',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: [0x1F, 0o17]'),
+    want: [
+      { field: 'params.b_h[1]', msg: '"0x1F" is not a number' },
+      { field: 'params.b_h[2]', msg: '"0o17" is not a number' },
+    ],
+  },
+  {
+    name: 'huge exponent',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: [1e999999, -1e-5000]'),
+    want: [
+      { field: 'params.b_h[1]', msg: '"1e999999" has an exponent beyond ±1000' },
+      { field: 'params.b_h[2]', msg: 'has an exponent beyond ±1000' },
+    ],
+  },
+  {
+    name: 'a fraction dividing by zero',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: ["1/0", 0.2]'),
+    want: [{ field: 'params.b_h[1]', msg: '"1/0" divides by zero' }],
+  },
+  {
+    name: 'a boolean where a number belongs',
+    content: edit('b_h: [0.1, 0.2]', 'b_h: [true, 0.2]'),
+    want: [{ field: 'params.b_h[1]', msg: 'expected a number, got true' }],
+  },
+  {
+    name: 'hidden_size 1000000',
+    content: edit('hidden_size: 2', 'hidden_size: 1000000'),
+    want: [{ field: 'model.hidden_size', msg: `1000000 is out of range: expected 1 to ${LIMITS.hidden}`, line: 4 }],
+  },
+  {
+    name: 'hidden_size 2.5',
+    content: edit('hidden_size: 2', 'hidden_size: 2.5'),
+    want: [{ field: 'model.hidden_size', msg: 'expected a whole number, got the number 2.5' }],
+  },
+  {
+    name: 'empty data',
+    content: BASE.replace(/data:[\s\S]*$/, 'data: []\n'),
+    want: [{ field: 'data', msg: 'is empty, expected at least one example' }],
+  },
+  { name: 'missing data', content: BASE.replace(/data:[\s\S]*$/, ''), want: [{ field: 'data', msg: 'missing section' }] },
+  { name: 'empty text', content: edit('"good bad"', '"   "'), want: [{ field: 'data[1].text', msg: 'is empty, expected at least one token' }] },
+  {
+    name: 'both text and inputs',
+    content: edit('- text: "good bad"', '- text: "good bad"\n    inputs: [[1, 2]]'),
+    want: [{ field: 'data[1]', msg: 'has both text and inputs' }],
+  },
+  {
+    name: 'neither text nor inputs',
+    content: edit('- text: "good bad"\n    target: 1', '- target: 1'),
+    want: [{ field: 'data[1]', msg: 'needs text (a sentence) or inputs' }],
+  },
+  {
+    name: 'input vector of the wrong dimension',
+    content: edit('- text: "good bad"', '- inputs: [[1, 2], [1, 2, 3]]'),
+    want: [{ field: 'data[1].inputs[2]', msg: 'has 3 entries, expected 2 entries (the input dimension)' }],
+  },
+  {
+    name: 'embeddings of different dimensions',
+    content: edit('bad: [0.3, 0.4]', 'bad: [0.3, 0.4, 0.5]'),
+    want: [{ field: 'embeddings.bad', msg: 'has 3 entries, expected 2 entries, like the first embedding' }],
+  },
+  {
+    name: 'a token with a space',
+    content: edit('good: [0.1, 0.2]', '"go od": [0.1, 0.2]\n  good: [0.1, 0.2]'),
+    want: [{ field: 'embeddings.go od', msg: 'cannot be empty or contain spaces' }],
+  },
+  {
+    name: 'bce with softmax',
+    content: edit('activation: sigmoid', 'activation: softmax'),
+    want: [{ field: 'head', msg: 'loss bce needs activation sigmoid' }],
+  },
+  {
+    name: 'cross_entropy with sigmoid',
+    content: edit('activation: softmax', 'activation: sigmoid', SOFTMAX),
+    want: [{ field: 'head', msg: 'loss cross_entropy needs activation softmax' }],
+  },
+  {
+    name: 'unknown activation, with "did you mean"',
+    content: edit('activation: sigmoid', 'activation: sigmod'),
+    want: [{ field: 'head.activation', msg: 'unknown value "sigmod" (did you mean "sigmoid"?)' }],
+  },
+  {
+    name: 'cross_entropy class index out of range',
+    content: edit('target: 0', 'target: 2', SOFTMAX),
+    want: [{ field: 'data[1].target', msg: 'class index 2 is out of range: expected a whole number from 0 to 1', line: 20 }],
+  },
+  {
+    name: 'cross_entropy negative and fractional class index',
+    content: edit('target: 0', 'target: -1', SOFTMAX),
+    want: [{ field: 'data[1].target', msg: 'class index -1 is out of range' }],
+  },
+  {
+    name: 'cross_entropy probabilities not summing to 1',
+    content: edit('target: 0', 'target: [0.5, 0.6]', SOFTMAX),
+    want: [{ field: 'data[1].target', msg: 'expected a probability vector (entries ≥ 0 summing to 1), got entries summing to 1.1' }],
+  },
+  {
+    name: 'bce target outside [0, 1]',
+    content: edit('target: 1', 'target: 1.5'),
+    want: [{ field: 'data[1].target', msg: 'got a value outside [0, 1]' }],
+  },
+  {
+    name: 'missing target',
+    content: edit('    target: 1\n', ''),
+    want: [{ field: 'data[1].target', msg: 'missing, expected a number from 0 to 1' }],
+  },
+  {
+    name: 'output_at every with the wrong number of targets',
+    content: edit('output_at: last', 'output_at: every', edit('target: 1', 'target: [1, 0, 1]')),
+    want: [{ field: 'data[1].target', msg: 'expected a list of 2 targets (output_at: every, one per timestep), got a list of 3' }],
+  },
+  {
+    name: 'unknown cell, with "did you mean"',
+    content: edit('cell: rnn', 'cell: rnnn'),
+    want: [{ field: 'model.cell', msg: 'unknown value "rnnn" (did you mean "rnn"?); expected one of rnn, lstm, gru', line: 3 }],
+  },
+  {
+    name: 'cell lstm (not supported yet)',
+    content: edit('cell: rnn', 'cell: lstm'),
+    want: [{ field: 'model.cell', msg: '"lstm" is not supported yet' }],
+  },
+  {
+    name: 'cell gru (not supported yet)',
+    content: edit('cell: rnn', 'cell: gru'),
+    want: [{ field: 'model.cell', msg: '"gru" is not supported yet' }],
+  },
+  {
+    name: 'pytorch convention, layers, bidirectional (not supported yet)',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  convention: pytorch\n  layers: 2\n  bidirectional: true'),
+    want: [
+      { field: 'model.convention', msg: '"pytorch" is not supported yet' },
+      { field: 'model.layers', msg: 'stacked layers (2) are not supported yet' },
+      { field: 'model.bidirectional', msg: 'bidirectional networks are not supported yet' },
+    ],
+  },
+  {
+    name: 'unknown parameter, with "did you mean"',
+    content: edit('b_y: [0.1]', 'b_y: [0.1]\n  W_xhh: [[1, 2], [3, 4]]'),
+    want: [{ field: 'params.W_xhh', msg: /^unknown parameter for an rnn \(did you mean [^)]*"W_xh"[^)]*\?\); expected W_xh, W_hh, b_h, W_hy, b_y$/ }],
+  },
+  {
+    name: 'missing parameter',
+    content: edit('  b_y: [0.1]\n', ''),
+    want: [{ field: 'params.b_y', msg: 'missing, expected 1 (outputs)' }],
+  },
+  { name: 'missing head', content: BASE.replace(/head:[\s\S]*?data:/, 'data:'), want: [{ field: 'head', msg: 'missing section' }] },
+  {
+    name: 'h0 of the wrong size',
+    content: BASE + 'initial_state: { h0: [1, 2, 3] }\n',
+    want: [{ field: 'initial_state.h0', msg: 'has 3 entries, expected 2 entries (hidden_size)' }],
+  },
+  {
+    name: 'c0 for an rnn',
+    content: BASE + 'initial_state: { c0: [1, 2] }\n',
+    want: [{ field: 'initial_state.c0', msg: 'unknown field (did you mean "h0"?)' }],
+  },
+  {
+    name: 'training: negative learning rate, truncate, clip_norm, bad reduction',
+    content: BASE + 'training: { learning_rate: -0.1, truncate: 2, clip_norm: 5, reduction: average }\n',
+    want: [
+      { field: 'training.reduction', msg: 'unknown value "average"; expected one of sum, mean' },
+      { field: 'training.truncate', msg: 'is not supported yet' },
+      { field: 'training.clip_norm', msg: 'is not supported yet' },
+      { field: 'training.learning_rate', msg: 'must be positive, got -0.1' },
+    ],
+  },
+  {
+    name: 'not a mapping',
+    content: '- 1\n- 2\n',
+    want: [{ field: null, msg: 'expected a problem (a mapping with model, params, head, data), got a list of 2' }],
+  },
+  { name: 'empty file', content: '', want: [{ field: null, msg: 'expected a problem (a mapping with model, params, head, data), got nothing' }] },
+  {
+    name: 'alias bomb',
+    content:
+      'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n' +
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n',
+    want: [{ field: null, msg: /more than \d+ values \(aliases expanded\)/ }],
+  },
+  {
+    name: 'several problems at once, one line each',
+    content: edit('cell: rnn', 'cell: rnnn', edit('b_h: [0.1, 0.2]', 'b_h: [0.1, abc]', edit('"good bad"', '"good baad"'))),
+    want: [
+      { field: 'model.cell', msg: 'unknown value "rnnn"' },
+      { field: 'data[1].text', msg: 'unknown token "baad"' },
+    ],
+  },
+];
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('bad problem files → InputError, one line per problem naming file and field', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const safe = c.name.replace(/[^a-z0-9]+/gi, '-');
+      let file = join(dir, `${safe}.${c.ext ?? 'yaml'}`);
+      if (typeof c.content === 'function') file = c.content(file);
+      else writeFileSync(file, c.content);
+
+      let err: unknown;
+      try {
+        loadProblem(file, n);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, 'an InputError is thrown').toBeInstanceOf(InputError);
+      const e = err as InputError;
+      const lines = e.message.split('\n');
+      expect(lines.length, e.message).toBe(e.problems.length);
+      expect(e.problems.length, e.message).toBe(c.want.length);
+      // every line: the file first, then line:col where known, then the field, then the message
+      for (const [i, line] of lines.entries()) {
+        const p = e.problems[i]!;
+        expect(p.file).toBe(file);
+        expect(line).toBe(formatProblem(p));
+        expect(line.startsWith(file + ':'), line).toBe(true);
+        expect(line).not.toMatch(/\n|    at /);
+        if (p.field) expect(line).toMatch(new RegExp(`^${escape(file)}(:\\d+:\\d+)?: ${escape(p.field)}: \\S`));
+      }
+      // the expected problems, in order
+      c.want.forEach((w, i) => {
+        const p = e.problems[i]!;
+        if (w.field === null) expect(p.field, lines[i]).toBeNull();
+        else if (w.field instanceof RegExp) expect(p.field ?? '', lines[i]).toMatch(w.field);
+        else expect(p.field, lines[i]).toBe(w.field);
+        if (typeof w.msg === 'string') expect(p.message, lines[i]).toContain(w.msg);
+        else expect(p.message, lines[i]).toMatch(w.msg);
+        if (w.line !== undefined) expect(p.pos?.line, lines[i]).toBe(w.line);
+        // a field implies a position in the file
+        if (p.field) expect(p.pos, lines[i]).not.toBeNull();
+      });
+    });
+  }
+});
+
+describe('valid variants', () => {
+  const load = (text: string, name = 'v.yaml') => validate(parseSource(text, name), name, n);
+  const numbers = (v: Value) => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat()).map((x) => n.toString(x));
+
+  it('the base problem of this file is valid', () => {
+    const p = load(BASE);
+    expect(p.title).toBe('two words');
+    expect([p.hidden, p.inputDim, p.outputDim]).toEqual([2, 2, 1]);
+    expect(p.examples[0]!.tokens).toEqual(['good', 'bad']);
+    expect(p.examples[0]!.targets).toHaveLength(1);
+    expect(p.examples[0]!.targets[0]!.t).toBe(2);
+    expect(p.initial.get('h0')).toEqual({ value: [n.zero, n.zero], given: false });
+    expect(p.training).toEqual({ reduction: 'sum', learningRate: null, trainEmbeddings: true });
+  });
+
+  it('JSON input gives the same problem and the same solution as YAML', () => {
+    const y = loadProblem(join(ROOT, 'fixtures', 'seed-rnn-sentiment.yaml'), n);
+    // the seed problem as JSON
+    const json = `{
+      "title": "seed as JSON",
+      "model": {"cell": "rnn", "hidden_size": 3},
+      "embeddings": {
+        "i": [0.1, 0.2, 0.3], "love": [0.4, 0.1, 0.5], "this": [0.3, 0.2, 0.1], "book": [0.6, 0.1, 0.4],
+        "its": [0.1, 0.3, 0.6], "amazing": [0.5, 0.4, 0.2], "hate": [0.7, 0.8, 0.1]
+      },
+      "params": {
+        "W_xh": [[0.2, 0.4, 0.1], [0.1, 0.3, 0.5], [0.4, 0.2, 0.3]],
+        "W_hh": [[0.3, 0.2, 0.1], [0.5, 0.4, 0.2], [0.1, 0.3, 0.4]],
+        "b_h": [0.1, 0.1, 0.1], "W_hy": [[0.3, 0.2, 0.4]], "b_y": [0.1]
+      },
+      "head": {"activation": "sigmoid", "loss": "bce", "output_at": "last"},
+      "data": [{"text": "i love this book its amazing", "target": 1}, {"text": "i hate this book", "target": 0}],
+      "training": {"reduction": "sum", "learning_rate": 0.1}
+    }`;
+    const file = join(dir, 'seed.json');
+    writeFileSync(file, json);
+    const j = loadProblem(file, n);
+    expect(j.title).toBe('seed as JSON');
+    expect([...j.embeddings.keys()]).toEqual([...y.embeddings.keys()]);
+    const a = solve(y, { precision: 64 });
+    const b = solve(j, { precision: 64 });
+    expect([...b.quantities.keys()]).toEqual([...a.quantities.keys()]);
+    for (const [id, v] of a.quantities) expect(numbers(b.quantities.get(id)!), id).toEqual(numbers(v));
+    expect(numbers(b.quantities.get('loss')!)[0]!.slice(0, 14)).toBe('1.512016674318');
+  });
+
+  it('numbers keep their source text: no binary float on the way', () => {
+    const p = load(edit('b_h: [0.1, 0.2]', 'b_h: [0.1000000000000000055511151231257827, 1e-30]'));
+    expect((p.params.get('b_h') as Vec).map((x) => n.toString(x))).toEqual(['0.1000000000000000055511151231257827', '1e-30']);
+    expect((p.params.get('b_h') as Vec).every((x) => x.exact)).toBe(true);
+    const j = load(edit('b_h: [0.1, 0.2]', 'b_h: [0.30000000000000004, 2E+2]'), 'v.json');
+    expect((j.params.get('b_h') as Vec).map((x) => n.toString(x))).toEqual(['0.30000000000000004', '200']);
+  });
+
+  it('fractions as strings: "1/4" exact, "1/3" rounded at the working precision', () => {
+    const p = load(edit('W_hh: [[0.1, 0.2], [0.3, 0.4]]', 'W_hh: [["1/4", "-1/8"], ["1/3", "2.5e-1"]]'));
+    const W = p.params.get('W_hh') as Mat;
+    expect(W.map((r) => r.map((x) => x.exact))).toEqual([[true, true], [false, true]]);
+    expect(W.map((r) => r.map((x) => n.toString(x)))).toEqual([['0.25', '-0.125'], ['0.' + '3'.repeat(64), '0.25']]);
+    const q = load(edit('target: 1', 'target: "1/4"'));
+    expect(n.toString(q.examples[0]!.targets[0]!.target[0]!)).toBe('0.25');
+  });
+
+  it('raw `inputs:` examples, without embeddings, define the input dimension', () => {
+    const text = BASE.replace(/embeddings:[\s\S]*?params:/, 'params:')
+      .replace('W_xh: [[0.1, 0.2], [0.3, 0.4]]', 'W_xh: [[0.1, 0.2, 0.3], [0.3, 0.4, 0.5]]')
+      .replace('- text: "good bad"', '- inputs: [[0.5, 1, -1], [0.2, -1, "1/2"]]');
+    const p = load(text);
+    expect(p.inputDim).toBe(3);
+    expect(p.embeddings.size).toBe(0);
+    const ex = p.examples[0]!;
+    expect(ex.tokens).toBeNull();
+    expect(ex.inputs.map((x) => x.map((v) => n.toString(v)))).toEqual([['0.5', '1', '-1'], ['0.2', '-1', '0.5']]);
+    const tr = solve(p, { precision: 64 });
+    expect(numbers(tr.quantities.get('ex1.t1.x')!)).toEqual(['0.5', '1', '-1']);
+    expect(numbers(tr.quantities.get('ex1.t1.z')!)).toEqual(['0.05', '0.25']); // 0.05+0.2−0.3+0.1, 0.15+0.4−0.5+0.2
+    expect([...tr.quantities.keys()].some((id) => id.startsWith('grad.emb.'))).toBe(false);
+  });
+
+  it('text and inputs examples mixed, output_at every, mean, learning rate', () => {
+    const text = edit('output_at: last', 'output_at: every', BASE)
+      .replace('    target: 1\n', '    target: [1, 0]\n  - inputs: [[1, -1]]\n    target: [0.5]\n')
+      .concat('training: { reduction: mean, learning_rate: 0.01, train_embeddings: false }\n');
+    const p = load(text);
+    expect(p.examples.map((e) => e.targets.map((y) => y.t))).toEqual([[1, 2], [1]]);
+    expect(p.training.reduction).toBe('mean');
+    expect(n.toString(p.training.learningRate!)).toBe('0.01');
+    expect(p.training.trainEmbeddings).toBe(false);
+  });
+
+  it('a given h0', () => {
+    const p = load(BASE + 'initial_state:\n  h0: [0.5, "-1/4"]\n');
+    const h0 = p.initial.get('h0')!;
+    expect(h0.given).toBe(true);
+    expect(h0.value.map((x) => n.toString(x))).toEqual(['0.5', '-0.25']);
+    const tr = solve(p, { precision: 64 });
+    // z_1 = W_xh x_1 + W_hh h0 + b_h = [0.05+0.1, 0.11+0.2] + [0.05−0.05, 0.15−0.1] = [0.15, 0.36]
+    expect(numbers(tr.quantities.get('ex1.t1.z')!)).toEqual(['0.15', '0.36']);
+  });
+
+  it('tokens that look like numbers are matched as written', () => {
+    const p = load(edit('  good: [0.1, 0.2]\n  bad: [0.3, 0.4]\n', '  007: [0.1, 0.2]\n  0.10: [0.3, 0.4]\n  "1e2": [0.5, 0.6]\n').replace('"good bad"', '"007 0.10 1e2 007"'));
+    expect([...p.embeddings.keys()]).toEqual(['007', '0.10', '1e2']);
+    expect(p.examples[0]!.tokens).toEqual(['007', '0.10', '1e2', '007']);
+    expect(p.examples[0]!.inputs.map((x) => x.map((v) => n.toString(v)))).toEqual([['0.1', '0.2'], ['0.3', '0.4'], ['0.5', '0.6'], ['0.1', '0.2']]);
+  });
+
+  it('cross_entropy targets: a class index or a probability vector', () => {
+    const a = load(SOFTMAX);
+    expect(a.examples[0]!.targets[0]!.targetIndex).toBe(0);
+    expect(a.examples[0]!.targets[0]!.target.map((x) => n.toString(x))).toEqual(['1', '0']);
+    const b = load(edit('target: 0', 'target: [0.25, 0.75]', SOFTMAX));
+    expect(b.examples[0]!.targets[0]!.targetIndex).toBeNull();
+    expect(b.examples[0]!.targets[0]!.target.map((x) => n.toString(x))).toEqual(['0.25', '0.75']);
+  });
+});
+
+describe('suggestions', () => {
+  it('edit distance and close matches', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(closest('baad', ['bad', 'good', 'book'])).toEqual(['bad']);
+    expect(closest('xyzzy', ['bad', 'good'])).toEqual([]);
+    expect(didYouMean('trainig', ['training', 'title'])).toBe(' (did you mean "training"?)');
+    expect(didYouMean('qqqqqq', ['training'])).toBe('');
+  });
+});
