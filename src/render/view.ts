@@ -35,7 +35,7 @@ export type Block =
   | { partial: 'loss'; loss: string; id: string; lhs: string; yhatSym: string; classSym: string | null; yhat: Vec; y: Vec; targetIndex: number | null; value: Num; single: boolean; entries: { yhat: Num; y: Num; logP: Num | null; logQ: Num | null }[]; pieceValues: Num[] }
   | { partial: 'dloss'; loss: string; id: string; lhs: string; yhatSym: string; value: Vec; entries: { lhs: string; yhat: Num; y: Num; value: Num }[] }
   | { partial: 'dactivation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null }
-  | { partial: 'dsoftmax'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; dot: Num; value: Vec; entries: { lhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null; dotTerms: [Num, Num][] }
+  | { partial: 'dsoftmax'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; dot: Num; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null; dotTerms: [Num, Num][] }
   | { partial: 'outer'; id: string; lhs: string; gSym: string; vSym: string; g: Vec; v: Vec; value: Mat; cells: { row: [Num, Num][] }[] }
   | { partial: 'copy'; id: string; lhs: string; gSym: string; value: Vec }
   | { partial: 'zeros'; items: { lhs: string; id: string }[]; reason: string }
@@ -106,6 +106,9 @@ function idSymbol(id: string, entry?: number): string {
   if (!m) return `\\mathrm{${id}}`;
   return quantitySymbol(m[2]!, m[1] ? Number(m[1]) : null, entry);
 }
+
+/** Symbol of a gradient id: `ex1.t3.dz` → δz_3 */
+const gradSymbol = (id: string): string => delta(idSymbol(id.replace(/\.d(\w+)$/, '.$1')));
 
 /** Symbol of an operand. */
 function argSymbol(a: Arg): string {
@@ -230,13 +233,12 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
 
   /** How one contribution is drawn, when it is the whole of a gradient (`assign`) or a part. */
   const contributionBlocks = (c: Contribution, assign: string | null, id: string | null): Block[] => {
-    const lhsOf = () => assign ?? '';
     switch (c.rule) {
       case 'matvecT': {
         const W = (argValue(c.W) as { x: Mat }).x;
         const M = transpose(W);
         const g = vecOf(val(c.grad));
-        const label = `${argSymbol(c.W)}^\\top ${delta(idSymbol(c.grad.replace(/\.d(\w+)$/, '.$1')))}`;
+        const label = `${argSymbol(c.W)}^\\top ${gradSymbol(c.grad)}`;
         return [{ partial: 'matvec', id, assign, lhs: label, M, v: g, value: vecOf(c.value), rows: matvecRows(label, M, g, vecOf(c.value)), transpose: true, note: null }];
       }
       case 'outer': {
@@ -246,8 +248,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         return [{
           partial: 'outer',
           id: id ?? '',
-          lhs: lhsOf(),
-          gSym: delta(idSymbol(c.grad.replace(/\.d(\w+)$/, '.$1'))),
+          lhs: assign ?? '',
+          gSym: gradSymbol(c.grad),
           vSym: argSymbol(c.v),
           g,
           v,
@@ -256,48 +258,30 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         }];
       }
       case 'copy':
-        return [{ partial: 'copy', id: id ?? '', lhs: lhsOf(), gSym: delta(idSymbol(c.grad.replace(/\.d(\w+)$/, '.$1'))), value: vecOf(c.value) }];
+        return [{ partial: 'copy', id: id ?? '', lhs: assign ?? '', gSym: gradSymbol(c.grad), value: vecOf(c.value) }];
       case 'tanh':
       case 'sigmoid':
-      case 'identity': {
+      case 'identity':
+      case 'softmax': {
+        // δ(input) from δ(output) through an elementwise function (softmax: its Jacobian)
         const g = vecOf(val(c.grad));
         const y = c.rule === 'identity' ? g : vecOf(val(c.y));
-        const target = c.to.kind === 'step' ? c.to.id : '';
-        const e = entries(target);
+        const e = entries(c.to.kind === 'step' ? c.to.id : '');
         const ge = entries(c.from);
-        return [{
-          partial: 'dactivation',
-          fn: c.rule,
+        const common = {
           id: id ?? '',
-          lhs: lhsOf(),
+          lhs: assign ?? '',
           gSym: delta(idSymbol(c.from)),
           ySym: idSymbol(c.from),
           g,
           y,
           value: vecOf(c.value),
           entries: vecOf(c.value).map((v, i) => ({ lhs: delta(e(i)), g: g[i]!, y: y[i]!, value: v, gLhs: delta(ge(i)), yLhs: ge(i), target: targetOf.get(c.from)?.[i] ?? null })),
-          simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : null,
-        }];
-      }
-      case 'softmax': {
-        const g = vecOf(val(c.grad));
-        const y = vecOf(val(c.y));
-        const target = c.to.kind === 'step' ? c.to.id : '';
-        const e = entries(target);
-        return [{
-          partial: 'dsoftmax',
-          id: id ?? '',
-          lhs: lhsOf(),
-          gSym: delta(idSymbol(c.from)),
-          ySym: idSymbol(c.from),
-          g,
-          y,
-          dot: c.dot,
-          dotTerms: y.map((yi, i): [Num, Num] => [yi, g[i]!]),
-          value: vecOf(c.value),
-          entries: vecOf(c.value).map((v, i) => ({ lhs: delta(e(i)), g: g[i]!, y: y[i]!, value: v, target: targetOf.get(c.from)?.[i] ?? null })),
-          simplifies: trace.head.loss === 'cross_entropy' ? 'cross_entropy' : null,
-        }];
+        };
+        if (c.rule === 'softmax') {
+          return [{ partial: 'dsoftmax', ...common, dot: c.dot, dotTerms: y.map((yi, i): [Num, Num] => [yi, g[i]!]), simplifies: trace.head.loss === 'cross_entropy' ? 'cross_entropy' : null }];
+        }
+        return [{ partial: 'dactivation', fn: c.rule, ...common, simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : null }];
       }
       case 'loss': {
         const yhat = vecOf(val(c.yhat));
@@ -306,7 +290,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           partial: 'dloss',
           loss: c.loss,
           id: id ?? '',
-          lhs: lhsOf(),
+          lhs: assign ?? '',
           yhatSym: idSymbol(c.yhat),
           value: vecOf(c.value),
           entries: vecOf(c.value).map((v, k) => ({ lhs: delta(e(k)), yhat: yhat[k]!, y: c.target[k]!, value: v })),
@@ -380,7 +364,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       partial: 'vecsum',
       id: G.id,
       lhs: sym,
-      rhs: parts.map((c) => (c.rule === 'matvecT' ? `${argSymbol(c.W)}^\\top ${delta(idSymbol(c.grad.replace(/\.d(\w+)$/, '.$1')))}` : '')).join(' + '),
+      rhs: parts.map((c) => (c.rule === 'matvecT' ? `${argSymbol(c.W)}^\\top ${gradSymbol(c.grad)}` : '')).join(' + '),
       parts: parts.map((c) => vecOf(c.value)),
       value: vecOf(G.value),
       notes,
