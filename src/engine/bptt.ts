@@ -47,7 +47,7 @@ export function bptt(rec: Recorder, lossId: string, params: ParamSpec[]): GradSt
         ? scalar(n.one)
         : parts.reduce<Value>((acc, c) => addValues(n, acc, c.value), zerosLike(n, s.value));
     const gid = gradId(s);
-    if (!silent.has(s.op)) out.push({ id: gid, scope: s.scope, kind: 'node', of: s.id, parts, value: g });
+    if (!silent.has(s.op)) out.push({ id: gid, scope: s.scope, kind: 'node', of: s.id, parts, value: g, ...(s.internal ? { internal: true } : {}) });
     for (const c of backwardOf(s, g, gid, rec)) {
       if (c.to.kind === 'step') {
         const list = pending.get(c.to.id) ?? [];

@@ -1,11 +1,12 @@
 // The recorder: cells call it one line per equation; it computes the value and appends
 // the step to the tape, under the quantity id of the current scope.
 import type { Numeric, Num } from '../numeric/index.js';
-import type { Activation, Arg, LossKind, Mat, ParamArg, Step, Value, Vec } from '../trace/types.js';
+import type { Activation, Arg, LossKind, Mat, MixTerm, ParamArg, Step, Value, Vec } from '../trace/types.js';
 import { asMat, asScalar, asVec, mat, scalar, sliceRows, vec } from './linalg.js';
 import { affineForward, sumForward } from './ops/linear.js';
 import { activationForward } from './ops/elementwise.js';
 import { lossForward } from './ops/loss.js';
+import { concatForward, mixForward } from './ops/mix.js';
 import type { OpContext } from './ops/context.js';
 
 export class Recorder implements OpContext {
@@ -18,6 +19,8 @@ export class Recorder implements OpContext {
     readonly num: Numeric,
     readonly params: ReadonlyMap<string, Value>,
     readonly ex: number,
+    /** hidden size H, for cells that slice stacked parameters */
+    readonly hidden: number,
   ) {}
 
   id(name: string): string {
@@ -60,8 +63,8 @@ export class Recorder implements OpContext {
     return { kind: 'step', id: s.id };
   }
 
-  private base(name: string) {
-    return { id: this.id(name), name, scope: { ex: this.ex, t: this.t } };
+  private base(name: string, internal = false) {
+    return { id: this.id(name), name, scope: { ex: this.ex, t: this.t }, ...(internal ? { internal: true } : {}) };
   }
 
   embed(token: string, x: Vec): Arg {
@@ -72,14 +75,27 @@ export class Recorder implements OpContext {
     return this.push({ ...this.base('x'), op: 'input', value: vec(x) });
   }
 
-  /** name = Σ W v + Σ b */
-  affine(name: string, terms: [ParamArg, Arg][], biases: ParamArg[]): Arg {
+  /** name = Σ W v + Σ b (+ Σ addends) */
+  affine(name: string, terms: [ParamArg, Arg][], biases: ParamArg[], addends: Arg[] = [], internal = false): Arg {
     const r = affineForward(
       this.num,
       terms.map(([W, v]) => ({ W, Wv: this.param(W), v, vv: asVec(this.value(v)) })),
       biases.map((b) => ({ b, bv: asVec(this.value(b)) })),
+      addends.map((a) => asVec(this.value(a))),
     );
-    return this.push({ ...this.base(name), op: 'affine', terms: r.terms, biases, value: vec(r.value) });
+    return this.push({ ...this.base(name, internal), op: 'affine', terms: r.terms, biases, addends, value: vec(r.value) });
+  }
+
+  /** name = [a; b; …] */
+  concat(name: string, args: Arg[], internal = true): Arg {
+    const value = concatForward(args.map((a) => asVec(this.value(a))));
+    return this.push({ ...this.base(name, internal), op: 'concat', args, value: vec(value) });
+  }
+
+  /** name = Σ a ⊙ b, each a optionally as (1 − a) */
+  mix(name: string, terms: MixTerm[], internal = false): Arg {
+    const value = mixForward(this.num, terms.map((t) => ({ a: asVec(this.value(t.a)), complement: t.complement, b: asVec(this.value(t.b)) })));
+    return this.push({ ...this.base(name, internal), op: 'mix', terms, value: vec(value) });
   }
 
   apply(op: Activation, name: string, arg: Arg): Arg {

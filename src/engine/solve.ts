@@ -13,7 +13,7 @@ export interface SolveOptions {
 
 export function solve(problem: Problem, opts: SolveOptions): Trace {
   const n = Numeric.at(opts.precision);
-  const cell = cells[problem.cell];
+  const cell = cells[problem.cell][problem.convention];
   const H = problem.hidden;
   const specs: (ParamSpec & { role: ParamInfo['role'] })[] = [
     ...cell.params(H, problem.inputDim).map((p) => ({ ...p, role: 'cell' as const })),
@@ -38,7 +38,7 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
 
   const examples: ExampleTrace[] = problem.examples.map((ex, k) => {
     const index = k + 1;
-    const g = new Recorder(n, values, index);
+    const g = new Recorder(n, values, index, H);
     let state: Record<string, Arg> = {};
     for (const s of cell.state) {
       state[s] = { kind: 'const', label: `${s}0`, value: vec(problem.initial.get(`${s}0`)!.value) };
@@ -59,9 +59,9 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     g.t = null;
     const lossArg = g.sum('loss', losses);
     const lossId = (lossArg as { id: string }).id;
-    for (const s of g.steps) quantities.set(s.id, s.value);
+    for (const s of g.steps) if (!s.internal) quantities.set(s.id, s.value);
     const backward = bptt(g, lossId, specs);
-    for (const b of backward) quantities.set(b.id, b.value);
+    for (const b of backward) if (!b.internal) quantities.set(b.id, b.value);
 
     const paramTotals = specs.map((p) =>
       total(
@@ -127,6 +127,9 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     inputDim: problem.inputDim,
     outputDim: problem.outputDim,
     head: problem.head,
+    gates: cell.gates,
+    paramNames: problem.paramNames,
+    state: cell.state,
     vocabulary: [...problem.embeddings].map(([token, value]) => ({ token, value })),
     params: specs.map((p) => ({ name: p.name, shape: p.shape, role: p.role, value: values.get(p.name)! })),
     initial: cell.state.map((s) => ({ name: `${s}0`, ...problem.initial.get(`${s}0`)! })),
@@ -143,8 +146,8 @@ function orderQuantities(examples: ExampleTrace[], q: Map<string, Value>): Map<s
   const out = new Map<string, Value>();
   const put = (id: string) => out.set(id, q.get(id)!);
   for (const e of examples) {
-    e.forward.forEach((s) => put(s.id));
-    e.backward.forEach((b) => put(b.id));
+    e.forward.forEach((s) => !s.internal && put(s.id));
+    e.backward.forEach((b) => !b.internal && put(b.id));
     e.paramTotals.forEach((t) => put(t.id));
     e.embTotals.forEach((t) => put(t.id));
   }

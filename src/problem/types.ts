@@ -1,7 +1,7 @@
 import type { Num } from '../numeric/index.js';
 import type { Activation, LossKind, Vec, Mat } from '../trace/types.js';
 
-export type CellKind = 'rnn';
+export type CellKind = 'rnn' | 'lstm' | 'gru';
 export type Convention = 'textbook' | 'pytorch';
 
 export interface Example {
@@ -22,7 +22,10 @@ export interface Problem {
   inputDim: number;
   outputDim: number;
   embeddings: Map<string, Vec>;
+  /** by canonical name (`weight_ih`, never `weight_ih_l0`) */
   params: Map<string, Vec | Mat>;
+  /** canonical name → the name as written in the file */
+  paramNames: Map<string, string>;
   head: { activation: Exclude<Activation, 'tanh'>; loss: LossKind; outputAt: 'last' | 'every' };
   examples: Example[];
   initial: Map<string, { value: Vec; given: boolean }>;

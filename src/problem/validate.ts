@@ -161,14 +161,8 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const model = c.map(top.get('model'), 'model', MODEL, rootPos);
   const modelPos = top.get('model')?.pos ?? rootPos;
   const cellName = model ? c.choice(model.get('cell'), 'model.cell', ['rnn', 'lstm', 'gru'] as const, null, modelPos) : null;
-  if (cellName && cellName !== 'rnn') {
-    c.fail('model.cell', `"${cellName}" is not supported yet by this version of unrolled; supported: rnn`, model!.get('cell')!.pos);
-  }
   const H = model ? c.integer(model.get('hidden_size'), 'model.hidden_size', 1, LIMITS.hidden, modelPos) : null;
   const convention = model ? c.choice(model.get('convention'), 'model.convention', ['textbook', 'pytorch'] as const, 'textbook', modelPos) : null;
-  if (convention === 'pytorch') {
-    c.fail('model.convention', '"pytorch" is not supported yet by this version of unrolled; use textbook (W_xh, W_hh, b_h)', model!.get('convention')!.pos);
-  }
   if (model?.get('layers')) {
     const L = c.integer(model.get('layers'), 'model.layers', 1, 8, modelPos);
     if (L !== null && L !== 1) c.fail('model.layers', `stacked layers (${L}) are not supported yet by this version of unrolled; use 1`, model.get('layers')!.pos);
@@ -271,7 +265,8 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const paramsT = top.get('params');
   const params = new Map<string, Vec | Mat>();
   let O: number | null = null;
-  const cell = cellName === 'rnn' ? cells.rnn : null;
+  const cell = cellName && convention ? cells[cellName][convention] : null;
+  const paramNames = new Map<string, string>();
   if (!paramsT) c.fail('params', 'missing section', rootPos);
   else if (paramsT.kind !== 'map') c.fail('params', `expected a mapping from parameter name to matrix or vector, got ${describe(paramsT)}`, paramsT.pos);
   else if (cell && H !== null && D !== null) {
@@ -284,14 +279,26 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     const specs = [...cell.params(H, D), ...headParams(O ?? 1, H)];
     const names = specs.map((s) => s.name);
     const explain = (s: ParamSpec) => `${shapeText(s.shape)} (${s.dims.join(' × ')})`;
-    for (const [name, v] of paramsT.entries) {
-      if (!names.includes(name)) {
-        c.fail(`params.${name}`, `unknown parameter for an rnn${didYouMean(name, names)}; expected ${names.join(', ')}`, v.pos ?? paramsT.pos);
+    const which = `${cellName === 'gru' ? 'a' : 'an'} ${cellName} (${convention} convention)`; // an rnn, an lstm, a gru
+    // a name may carry torch's layer suffix `_l0` (layer 0 is the only one without `model.layers`)
+    const given = new Map<string, { key: string; tree: Tree }>();
+    for (const [key, v] of paramsT.entries) {
+      const layered = /^(.*?)(_l\d+)?(_reverse)?$/.exec(key)!;
+      const base = layered[1]!;
+      if (names.includes(base) && (layered[2] && layered[2] !== '_l0' || layered[3])) {
+        c.fail(`params.${key}`, `belongs to ${layered[3] ? 'a reverse direction' : 'a stacked layer'}, which this version of unrolled does not support yet; give layer 0 only`, v.pos ?? paramsT.pos);
+      } else if (names.includes(base) && !layered[3]) {
+        const twice = given.get(base);
+        if (twice) c.fail(`params.${key}`, `is the same parameter as params.${twice.key}; give it once`, v.pos ?? paramsT.pos);
+        else given.set(base, { key, tree: v });
+      } else {
+        c.fail(`params.${key}`, `unknown parameter for ${which}${didYouMean(key, names)}; expected ${names.join(', ')}`, v.pos ?? paramsT.pos);
       }
     }
     for (const s of specs) {
-      const t = paramsT.entries.get(s.name);
-      const field = `params.${s.name}`;
+      const g = given.get(s.name);
+      const t = g?.tree;
+      const field = `params.${g?.key ?? s.name}`;
       if (s.name === 'W_hy' && O === null && t) {
         c.fail(field, `expected a matrix with ${H} columns (outputs × hidden_size), got ${describe(t)}`, t.pos);
         continue;
@@ -299,7 +306,10 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
       const v = s.shape.length === 2
         ? c.matrix(t, field, s.shape[0], s.shape[1], explain(s), paramsT.pos)
         : c.vector(t, field, s.shape[0], explain(s), paramsT.pos);
-      if (v) params.set(s.name, v);
+      if (v) {
+        params.set(s.name, v);
+        paramNames.set(s.name, g!.key);
+      }
     }
   }
 
@@ -307,11 +317,13 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const initial = new Map<string, { value: Vec; given: boolean }>();
   const initT = top.get('initial_state');
   const stateNames = (cell?.state ?? ['h']).map((s) => `${s}0`);
-  const init = initT ? c.map(initT, 'initial_state', stateNames, rootPos) : null;
+  const init = initT ? c.map(initT, 'initial_state', [...stateNames, ...stateNames.map((s) => `${s}_l0`)], rootPos) : null;
   if (H !== null) {
     for (const s of stateNames) {
-      const t = init?.get(s);
-      const v = t ? c.vector(t, `initial_state.${s}`, H, `${H} entries (hidden_size)`, initT!.pos) : null;
+      if (init?.get(s) && init.get(`${s}_l0`)) c.fail(`initial_state.${s}_l0`, `is the same state as initial_state.${s}; give it once`, init.get(`${s}_l0`)!.pos);
+      const key = init?.get(s) ? s : `${s}_l0`; // the name as the file writes it
+      const t = init?.get(key);
+      const v = t ? c.vector(t, `initial_state.${key}`, H, `${H} entries (hidden_size)`, initT!.pos) : null;
       initial.set(s, v ? { value: v, given: true } : { value: Array.from({ length: H }, () => n.zero), given: false });
     }
   }
@@ -360,13 +372,14 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   return {
     file,
     title,
-    cell: 'rnn',
+    cell: cellName!,
     convention: convention!,
     hidden: H!,
     inputDim: D!,
     outputDim: O!,
     embeddings,
     params,
+    paramNames,
     head: { activation: activation!, loss: loss!, outputAt: outputAt! },
     examples,
     initial,

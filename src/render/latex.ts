@@ -98,22 +98,3 @@ const LATEX_SPECIAL: Record<string, string> = {
 export function escapeLatexText(s: string): string {
   return s.replace(/[\\{}$&#^_~%`]/g, (c) => LATEX_SPECIAL[c]!);
 }
-
-/** `W_xh` → `W_{xh}`; anything else → \mathrm{…} with underscores escaped. */
-export function paramSymbol(name: string): string {
-  const m = /^([A-Za-z])_([A-Za-z0-9]+)$/.exec(name);
-  if (m) return `${m[1]}_{${m[2]}}`;
-  return `\\mathrm{${escapeLatexText(name)}}`;
-}
-
-const BASE: Record<string, string> = { x: 'x', z: 'z', h: 'h', s: 's', yhat: '\\hat{y}', loss: 'L' };
-
-/** The symbol of a forward quantity at timestep t, optionally one entry of it (1-based). */
-export function quantitySymbol(name: string, t: number | null, entry?: number): string {
-  const base = BASE[name] ?? `\\mathrm{${escapeLatexText(name)}}`;
-  const sub = [t, entry].filter((x) => x !== null && x !== undefined).join(',');
-  return sub ? `${base}_{${sub}}` : base;
-}
-
-/** δ applied to a symbol. */
-export const delta = (sym: string): string => `\\delta ${sym}`;

@@ -15,7 +15,8 @@ import type {
   Value,
   Vec,
 } from '../trace/types.js';
-import { delta, mathText, paramSymbol, quantitySymbol } from './latex.js';
+import { mathText } from './latex.js';
+import { delta, makeSymbols } from './symbols.js';
 
 export type Detail = 'full' | 'standard' | 'brief';
 
@@ -27,17 +28,23 @@ export interface Row {
 
 /** One element of a worked solution; `partial` names the template that draws it. */
 export type Block =
-  | { partial: 'given'; id: string; lhs: string; token: string | null; value: Vec; t: number }
+  | { partial: 'given'; id: string | null; lhs: string; token: string | null; value: Vec; t: number }
   | { partial: 'matvec'; id: string | null; assign: string | null; lhs: string; M: Mat; v: Vec; value: Vec; rows: Row[]; transpose: boolean; note: string | null }
-  | { partial: 'vecsum'; id: string; lhs: string; rhs: string; parts: Vec[]; value: Vec; notes: string[] }
-  | { partial: 'activation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string; lhs: string; argSym: string; arg: Vec; value: Vec; entries: { lhs: string; arg: Num; value: Num }[] }
-  | { partial: 'softmax'; id: string; lhs: string; argSym: string; arg: Vec; exps: Vec; total: Num; value: Vec; entries: { lhs: string; exp: Num; value: Num }[] }
+  | { partial: 'vecsum'; id: string | null; lhs: string; rhs: string; parts: Vec[]; value: Vec; notes: string[] }
+  | { partial: 'concat'; id: string | null; lhs: string; parts: { sym: string; value: Vec }[]; value: Vec }
+  | { partial: 'mix'; id: string | null; lhs: string; terms: { aSym: string; bSym: string; complement: boolean }[]; pairs: { a: Vec; b: Vec; complement: boolean }[]; entries: { lhs: string; terms: { a: Num; b: Num; complement: boolean }[]; value: Num }[]; operands: Vec[]; value: Vec }
+  | { partial: 'slice'; id: string | null; lhs: string; gSym: string; from: number; to: number; g: Vec; value: Vec }
+  | { partial: 'dmix'; id: string | null; lhs: string; label: string; gSym: string; otherSym: string; complement: boolean; role: 'a' | 'b'; entries: { lhs: string; gLhs: string; otherLhs: string; g: Num; other: Num; value: Num }[]; operands: Vec[]; value: Vec }
+  | { partial: 'stack'; id: string; lhs: string; blocks: string[]; value: Value }
+  | { partial: 'note'; message: string }
+  | { partial: 'activation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string | null; lhs: string; selfNamed: boolean; argSym: string; arg: Vec; value: Vec; entries: { lhs: string; arg: Num; value: Num }[] }
+  | { partial: 'softmax'; id: string | null; lhs: string; argSym: string; arg: Vec; exps: Vec; total: Num; value: Vec; entries: { lhs: string; exp: Num; value: Num }[] }
   | { partial: 'loss'; loss: string; id: string; lhs: string; yhatSym: string; classSym: string | null; yhat: Vec; y: Vec; targetIndex: number | null; value: Num; single: boolean; entries: { yhat: Num; y: Num; logP: Num | null; logQ: Num | null }[]; pieceValues: Num[] }
-  | { partial: 'dloss'; loss: string; id: string; lhs: string; yhatSym: string; value: Vec; entries: { lhs: string; yhat: Num; y: Num; value: Num }[] }
-  | { partial: 'dactivation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null }
-  | { partial: 'dsoftmax'; id: string; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; dot: Num; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null; dotTerms: [Num, Num][] }
-  | { partial: 'outer'; id: string; lhs: string; gSym: string; vSym: string; g: Vec; v: Vec; value: Mat; cells: { row: [Num, Num][] }[] }
-  | { partial: 'copy'; id: string; lhs: string; gSym: string; value: Vec }
+  | { partial: 'dloss'; loss: string; id: string | null; lhs: string; yhatSym: string; value: Vec; entries: { lhs: string; yhat: Num; y: Num; value: Num }[] }
+  | { partial: 'dactivation'; fn: 'tanh' | 'sigmoid' | 'identity'; id: string | null; lhs: string; label: string; gSym: string; ySym: string; g: Vec; y: Vec; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null }
+  | { partial: 'dsoftmax'; id: string | null; lhs: string; gSym: string; ySym: string; g: Vec; y: Vec; dot: Num; value: Vec; entries: { lhs: string; gLhs: string; yLhs: string; g: Num; y: Num; value: Num; target: Num | null }[]; simplifies: string | null; dotTerms: [Num, Num][] }
+  | { partial: 'outer'; id: string | null; lhs: string; gSym: string; vSym: string; g: Vec; v: Vec; value: Mat; cells: { row: [Num, Num][] }[] }
+  | { partial: 'copy'; id: string | null; lhs: string; gSym: string; value: Vec }
   | { partial: 'zeros'; items: { lhs: string; id: string }[]; reason: string }
   | { partial: 'total'; id: string; lhs: string; terms: { label: string; value: Value }[]; values: Value[]; scaleN: number | null; value: Value; lines: { label: string; value: Value }[][]; note: string | null }
   | { partial: 'update'; id: string; lhs: string; sym: string; before: Value; lr: Num; grad: Value; gradSym: string; value: Value };
@@ -63,8 +70,8 @@ export interface ExampleView {
   backward: TimestepView[];
   totals: Block[];
   embTotals: Block[];
-  /** rows of the per-timestep table (brief detail and the summary) */
-  table: { t: number; token: string | null; cells: Record<string, Vec | null> }[];
+  /** rows of the per-timestep tables (brief detail and the summary), in the order of `columns` */
+  table: { t: number; token: string | null; forward: (Vec | null)[]; backward: (Vec | null)[] }[];
 }
 
 export interface ParamView {
@@ -88,38 +95,22 @@ export interface SolutionView {
   O: number;
   T: number;
   cell: Trace['cell'];
+  convention: Trace['convention'];
   head: Trace['head'];
   headSingle: boolean;
   vocabulary: { token: string; value: Vec }[];
   params: ParamView[];
-  paramCount: { H: number; D: number; O: number; total: number; embeddings: number | null };
+  /** k gate blocks of H(D + H + b) each (b biases per gate), plus the head's O(H + 1) */
+  paramCount: { k: number | null; b: number; H: number; D: number; O: number; total: number; embeddings: number | null };
   initial: { sym: string; value: Vec; given: boolean }[];
   training: Trace['training'] & { examples: number };
   examples: ExampleView[];
+  columns: { forward: { name: string; sym: string }[]; backward: { name: string; sym: string }[] };
+  /** h_0 (and c_0): where the backward walk ends */
+  initialSyms: string;
+  initialPlural: boolean;
   batch: { loss: Block; grads: Block[]; embGrads: Block[]; updates: Block[]; lr: Num | null };
   quantityCount: number;
-}
-
-/** Symbol of a forward quantity id such as `ex1.t3.h` (or `ex1.loss`). */
-function idSymbol(id: string, entry?: number): string {
-  const m = /^ex\d+\.(?:t(\d+)\.)?(\w+)$/.exec(id);
-  if (!m) return `\\mathrm{${id}}`;
-  return quantitySymbol(m[2]!, m[1] ? Number(m[1]) : null, entry);
-}
-
-/** Symbol of a gradient id: `ex1.t3.dz` → δz_3 */
-const gradSymbol = (id: string): string => delta(idSymbol(id.replace(/\.d(\w+)$/, '.$1')));
-
-/** Symbol of an operand. */
-function argSymbol(a: Arg): string {
-  switch (a.kind) {
-    case 'step':
-      return idSymbol(a.id);
-    case 'param':
-      return paramSymbol(a.name);
-    case 'const':
-      return `${a.label[0]}_{${a.label.slice(1)}}`;
-  }
 }
 
 const isExactZero = (v: Value): boolean =>
@@ -127,24 +118,41 @@ const isExactZero = (v: Value): boolean =>
 const vecOf = (v: Value): Vec => (v.kind === 'vec' ? v.x : v.kind === 'scalar' ? [v.x] : []);
 const transpose = (m: Mat): Mat => (m[0] ?? []).map((_, j) => m.map((r) => r[j]!));
 
-/** `δW_{xh}^{[t=3]}`: the part of ∂L/∂W_xh contributed at timestep 3 */
-const contribSym = (name: string, t: number) => `\\delta ${paramSymbol(name)}^{[t=${t}]}`;
 
 export function buildView(trace: Trace, opts: { decimals: number; detail: Detail }): SolutionView {
+  const S = makeSymbols(trace);
+  /** `δW_{xh}^{[t=3]}`: the part of ∂L/∂W_xh contributed at timestep 3 (of one gate block, with rows) */
+  const contribSym = (name: string, t: number, rows?: [number, number]) => `\\delta ${S.param(name, rows)}^{[t=${t}]}`;
   const paramValue = new Map(trace.params.map((p) => [p.name, p.value]));
   const q = trace.quantities;
+  // internal steps (v_t, q_t, …) and their gradients are shown too, but have no quantity id
+  const internal = new Map<string, Value>();
+  for (const e of trace.examples) {
+    for (const st of e.forward) if (st.internal) internal.set(st.id, st.value);
+    for (const g of e.backward) if (g.internal) internal.set(g.id, g.value);
+  }
   const val = (id: string): Value => {
-    const v = q.get(id);
+    const v = q.get(id) ?? internal.get(id);
     if (!v) throw new Error(`no quantity ${id}`);
     return v;
   };
-  const argValue = (a: Arg): Value => (a.kind === 'step' ? val(a.id) : a.kind === 'const' ? a.value : paramValue.get(a.name)!);
+  const argValue = (a: Arg): Value => {
+    if (a.kind === 'step') return val(a.id);
+    if (a.kind === 'const') return a.value;
+    const p = paramValue.get(a.name)!;
+    if (!a.rows) return p;
+    // a gate's block of a stacked torch parameter
+    return p.kind === 'mat' ? { kind: 'mat', x: p.x.slice(...a.rows) } : { kind: 'vec', x: vecOf(p).slice(...a.rows) };
+  };
   const O = trace.outputDim;
   const headSingle = O === 1;
   /** entry symbols: ŷ_{6} rather than ŷ_{6,1} when the head has one output */
-  const entrySym = (id: string, i: number, single: boolean) => idSymbol(id, single ? undefined : i + 1);
+  const entrySym = (id: string, i: number, single: boolean) => S.id(id, single ? undefined : i + 1);
   const isHeadId = (id: string) => /\.(s|yhat)$/.test(id);
   const entries = (id: string) => (i: number) => entrySym(id, i, isHeadId(id) && headSingle);
+  /** entry j (0-based) of an operand, e.g. f_{3,2} or c_{0,1} */
+  const entryOf = (a: Arg, j: number): string =>
+    a.kind === 'step' ? entries(a.id)(j) : a.kind === 'const' ? S.quantity(a.label.replace(/\d+$/, ''), Number(a.label.match(/\d+$/)?.[0] ?? 0), j + 1) : `${S.arg(a)}_{${j + 1}}`;
 
   /** ŷ id → its target, for the ŷ − y shortcut */
   const targetOf = new Map<string, Vec>();
@@ -158,14 +166,15 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     }));
 
   const forwardBlocks = (s: Step): Block[] => {
-    const lhs = idSymbol(s.id);
+    const lhs = S.id(s.id);
+    const fid = s.internal ? null : s.id;
     switch (s.op) {
       case 'embed':
       case 'input':
-        return [{ partial: 'given', id: s.id, lhs, token: s.op === 'embed' ? s.token : null, value: vecOf(s.value), t: s.scope.t! }];
+        return [{ partial: 'given', id: fid, lhs, token: s.op === 'embed' ? s.token : null, value: vecOf(s.value), t: s.scope.t! }];
       case 'affine': {
         const blocks: Block[] = s.terms.map((term) => {
-          const label = `${argSymbol(term.W)} ${argSymbol(term.v)}`;
+          const label = `${S.arg(term.W)} ${S.arg(term.v)}`;
           const M = (argValue(term.W) as { x: Mat }).x;
           const v = vecOf(argValue(term.v));
           const zero = term.v.kind === 'const' && v.every((x) => x.v.isZero());
@@ -179,16 +188,16 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
             value: term.product,
             rows: matvecRows(label, M, v, term.product),
             transpose: false,
-            note: zero ? `$${argSymbol(term.v)}$ is the zero vector, so this product is zero.` : null,
+            note: zero ? `$${S.arg(term.v)}$ is the zero vector, so this product is zero.` : null,
           };
         });
-        const rhs = [...s.terms.map((t) => `${argSymbol(t.W)} ${argSymbol(t.v)}`), ...s.biases.map(argSymbol)].join(' + ');
+        const rhs = [...s.terms.map((t) => `${S.arg(t.W)} ${S.arg(t.v)}`), ...s.biases.map(S.arg), ...s.addends.map(S.arg)].join(' + ');
         blocks.push({
           partial: 'vecsum',
-          id: s.id,
+          id: fid,
           lhs,
           rhs,
-          parts: [...s.terms.map((t) => t.product), ...s.biases.map((b) => vecOf(argValue(b)))],
+          parts: [...s.terms.map((t) => t.product), ...s.biases.map((b) => vecOf(argValue(b))), ...s.addends.map((a) => vecOf(argValue(a)))],
           value: vecOf(s.value),
           notes: [],
         });
@@ -200,13 +209,13 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         const arg = vecOf(argValue(s.arg));
         const y = vecOf(s.value);
         const e = entries(s.id);
-        return [{ partial: 'activation', fn: s.op, id: s.id, lhs, argSym: argSymbol(s.arg), arg, value: y, entries: y.map((v, i) => ({ lhs: e(i), arg: arg[i]!, value: v })) }];
+        return [{ partial: 'activation', fn: s.op, id: fid, lhs, selfNamed: lhs === `\\${s.op}(${S.arg(s.arg)})`, argSym: S.arg(s.arg), arg, value: y, entries: y.map((v, i) => ({ lhs: e(i), arg: arg[i]!, value: v })) }];
       }
       case 'softmax': {
         const arg = vecOf(argValue(s.arg));
         const y = vecOf(s.value);
         const e = entries(s.id);
-        return [{ partial: 'softmax', id: s.id, lhs, argSym: argSymbol(s.arg), arg, exps: s.softmax!.exps, total: s.softmax!.total, value: y, entries: y.map((v, i) => ({ lhs: e(i), exp: s.softmax!.exps[i]!, value: v })) }];
+        return [{ partial: 'softmax', id: fid, lhs, argSym: S.arg(s.arg), arg, exps: s.softmax!.exps, total: s.softmax!.total, value: y, entries: y.map((v, i) => ({ lhs: e(i), exp: s.softmax!.exps[i]!, value: v })) }];
       }
       case 'loss': {
         const yhat = vecOf(argValue(s.yhat));
@@ -215,7 +224,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           loss: s.loss,
           id: s.id,
           lhs,
-          yhatSym: argSymbol(s.yhat),
+          yhatSym: S.arg(s.yhat),
           classSym: s.targetIndex !== null && s.yhat.kind === 'step' ? entrySym(s.yhat.id, s.targetIndex, false) : null,
           yhat,
           y: s.target,
@@ -224,6 +233,22 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           single: headSingle,
           entries: yhat.map((p, k) => ({ yhat: p, y: s.target[k]!, logP: s.pieces[k]![0] ?? null, logQ: s.pieces[k]![1] ?? null })),
           pieceValues: s.pieces.flat().filter((x): x is Num => x !== null),
+        }];
+      }
+      case 'concat':
+        return [{ partial: 'concat', id: fid, lhs, parts: s.args.map((a) => ({ sym: S.arg(a), value: vecOf(argValue(a)) })), value: vecOf(s.value) }];
+      case 'mix': {
+        const ops = s.terms.map((m) => ({ a: vecOf(argValue(m.a)), b: vecOf(argValue(m.b)), complement: m.complement }));
+        const e = entries(s.id);
+        return [{
+          partial: 'mix',
+          id: fid,
+          lhs,
+          terms: s.terms.map((m) => ({ aSym: S.arg(m.a), bSym: S.arg(m.b), complement: m.complement })),
+          pairs: ops,
+          entries: vecOf(s.value).map((v, j) => ({ lhs: e(j), terms: ops.map((o) => ({ a: o.a[j]!, b: o.b[j]!, complement: o.complement })), value: v })),
+          operands: ops.flatMap((o) => [o.a, o.b]),
+          value: vecOf(s.value),
         }];
       }
       case 'sum':
@@ -238,7 +263,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         const W = (argValue(c.W) as { x: Mat }).x;
         const M = transpose(W);
         const g = vecOf(val(c.grad));
-        const label = `${argSymbol(c.W)}^\\top ${gradSymbol(c.grad)}`;
+        const label = `${S.arg(c.W)}^\\top ${S.grad(c.grad)}`;
         return [{ partial: 'matvec', id, assign, lhs: label, M, v: g, value: vecOf(c.value), rows: matvecRows(label, M, g, vecOf(c.value)), transpose: true, note: null }];
       }
       case 'outer': {
@@ -247,10 +272,10 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         const value = (c.value as { x: Mat }).x;
         return [{
           partial: 'outer',
-          id: id ?? '',
+          id,
           lhs: assign ?? '',
-          gSym: gradSymbol(c.grad),
-          vSym: argSymbol(c.v),
+          gSym: S.grad(c.grad),
+          vSym: S.arg(c.v),
           g,
           v,
           value,
@@ -258,7 +283,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         }];
       }
       case 'copy':
-        return [{ partial: 'copy', id: id ?? '', lhs: assign ?? '', gSym: gradSymbol(c.grad), value: vecOf(c.value) }];
+        return [{ partial: 'copy', id, lhs: assign ?? '', gSym: S.grad(c.grad), value: vecOf(c.value) }];
       case 'tanh':
       case 'sigmoid':
       case 'identity':
@@ -269,19 +294,20 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         const e = entries(c.to.kind === 'step' ? c.to.id : '');
         const ge = entries(c.from);
         const common = {
-          id: id ?? '',
+          id,
           lhs: assign ?? '',
-          gSym: delta(idSymbol(c.from)),
-          ySym: idSymbol(c.from),
+          gSym: delta(S.id(c.from)),
+          ySym: S.id(c.from),
           g,
           y,
           value: vecOf(c.value),
           entries: vecOf(c.value).map((v, i) => ({ lhs: delta(e(i)), g: g[i]!, y: y[i]!, value: v, gLhs: delta(ge(i)), yLhs: ge(i), target: targetOf.get(c.from)?.[i] ?? null })),
         };
         if (c.rule === 'softmax') {
+          // (a softmax gradient is always the whole of δs)
           return [{ partial: 'dsoftmax', ...common, dot: c.dot, dotTerms: y.map((yi, i): [Num, Num] => [yi, g[i]!]), simplifies: trace.head.loss === 'cross_entropy' ? 'cross_entropy' : null }];
         }
-        return [{ partial: 'dactivation', fn: c.rule, ...common, simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : null }];
+        return [{ partial: 'dactivation', fn: c.rule, ...common, label: partLabel(c), simplifies: c.rule === 'sigmoid' && trace.head.loss === 'bce' && isHeadId(c.from) ? 'bce' : null }];
       }
       case 'loss': {
         const yhat = vecOf(val(c.yhat));
@@ -289,11 +315,34 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         return [{
           partial: 'dloss',
           loss: c.loss,
-          id: id ?? '',
+          id,
           lhs: assign ?? '',
-          yhatSym: idSymbol(c.yhat),
+          yhatSym: S.id(c.yhat),
           value: vecOf(c.value),
           entries: vecOf(c.value).map((v, k) => ({ lhs: delta(e(k)), yhat: yhat[k]!, y: c.target[k]!, value: v })),
+        }];
+      }
+      case 'slice': {
+        const g = vecOf(val(c.grad));
+        return [{ partial: 'slice', id, lhs: assign ?? '', gSym: S.grad(c.grad), from: c.range[0] + 1, to: c.range[1], g, value: vecOf(c.value) }];
+      }
+      case 'mix': {
+        const g = vecOf(val(c.grad));
+        const other = vecOf(argValue(c.other));
+        const target = c.to.kind === 'step' ? c.to.id : '';
+        const e = entries(target);
+        return [{
+          partial: 'dmix',
+          id,
+          lhs: assign ?? '',
+          label: partLabel(c),
+          gSym: S.grad(c.grad),
+          otherSym: S.arg(c.other),
+          complement: c.complement,
+          role: c.role,
+          entries: vecOf(c.value).map((v, j) => ({ lhs: delta(e(j)), g: g[j]!, other: other[j]!, value: v, gLhs: S.grad(c.grad, j + 1), otherLhs: entryOf(c.other, j) })),
+          operands: [g, other],
+          value: vecOf(c.value),
         }];
       }
       case 'sum':
@@ -311,25 +360,14 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         blocks.push(...nodeGradBlocks(G, t, e));
         // the parameter contributions this gradient produces, right after it
         for (const P of params) {
-          const own = P.parts.filter((c) => 'grad' in c && c.grad === G.id);
-          if (own.length === 0) continue;
-          if (P.parts.length === 1) blocks.push(...contributionBlocks(own[0]!, contribSym(P.of, t), P.id));
-          else own.forEach((c) => blocks.push(...contributionBlocks(c, `${contribSym(P.of, t)}\\ \\text{(part)}`, null)));
+          for (const c of P.parts.filter((c) => 'grad' in c && c.grad === G.id)) {
+            const rows = c.to.kind === 'param' ? c.to.rows : undefined;
+            const whole = P.parts.length === 1;
+            blocks.push(...contributionBlocks(c, whole || rows ? contribSym(P.of, t, rows) : `${contribSym(P.of, t)}\\ \\text{(part)}`, whole ? P.id : null));
+          }
         }
       }
-      for (const P of params.filter((p) => p.parts.length > 1)) {
-        blocks.push({
-          partial: 'total',
-          id: P.id,
-          lhs: contribSym(P.of, t),
-          terms: P.parts.map((c) => ({ label: '', value: c.value })),
-          values: P.parts.map((c) => c.value),
-          scaleN: null,
-          value: P.value,
-          lines: [P.parts.map((c) => ({ label: '', value: c.value }))],
-          note: null,
-        });
-      }
+      for (const P of params.filter((p) => p.parts.length > 1)) blocks.push(assembleParam(P, t));
       const unused = params.filter((p) => p.parts.length === 0);
       if (unused.length) {
         blocks.push({
@@ -343,32 +381,71 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     return views;
   };
 
+  /** A parameter used several times in one timestep: its gate blocks stacked, or its parts summed. */
+  const assembleParam = (P: GradStep, t: number): Block => {
+    const rows = P.parts.map((c) => (c.to.kind === 'param' ? c.to.rows : undefined));
+    const tiles = rows.every((r) => r) && new Set(rows.map((r) => r![0])).size === rows.length;
+    if (tiles) {
+      const order = P.parts.map((c, k) => ({ c, r: rows[k]! })).sort((a, b) => a.r[0] - b.r[0]);
+      return { partial: 'stack', id: P.id, lhs: contribSym(P.of, t), blocks: order.map(({ r }) => contribSym(P.of, t, r)), value: P.value };
+    }
+    return {
+      partial: 'total',
+      id: P.id,
+      lhs: contribSym(P.of, t),
+      terms: P.parts.map((c) => ({ label: '', value: c.value })),
+      values: P.parts.map((c) => c.value),
+      scaleN: null,
+      value: P.value,
+      lines: [P.parts.map((c) => ({ label: '', value: c.value }))],
+      note: null,
+    };
+  };
+
+  /** How a part of a gradient is written in a sum: W^T δz, δc ⊙ f, (δv)_{1..H}, … */
+  const partLabel = (c: Contribution): string => {
+    switch (c.rule) {
+      case 'matvecT':
+        return `${S.arg(c.W)}^\\top ${S.grad(c.grad)}`;
+      case 'outer':
+        return `${S.grad(c.grad)}\\, ${S.arg(c.v)}^\\top`;
+      case 'slice':
+        return `(${S.grad(c.grad)})_{${c.range[0] + 1}..${c.range[1]}}`;
+      case 'mix':
+        return c.role === 'a'
+          ? `${c.complement ? '-' : ''}${S.grad(c.grad)} \\odot ${S.arg(c.other)}`
+          : `${S.grad(c.grad)} \\odot ${c.complement ? `(1 - ${S.arg(c.other)})` : S.arg(c.other)}`;
+      case 'tanh':
+        return `${S.grad(c.grad)} \\odot (1 - ${S.id(c.y)}^2)`;
+      case 'sigmoid':
+        return `${S.grad(c.grad)} \\odot ${S.id(c.y)} \\odot (1 - ${S.id(c.y)})`;
+      case 'copy':
+      case 'identity':
+      case 'softmax':
+      case 'sum':
+        return S.grad(c.grad);
+      case 'loss':
+        return `\\partial L / \\partial ${S.id(c.yhat)}`;
+    }
+  };
+
+  const isState = (id: string) => trace.state.some((st) => id.endsWith(`.${st}`));
+
   const nodeGradBlocks = (G: GradStep, t: number, e: ExampleTrace): Block[] => {
-    const sym = delta(idSymbol(G.of));
-    if (G.parts.length === 1 && !/\.h$/.test(G.of)) return contributionBlocks(G.parts[0]!, sym, G.id);
-    // a state: the part through this timestep's own consumers first, then from the future
+    const sym = delta(S.id(G.of));
+    const id = G.internal ? null : G.id;
+    const notes: string[] = [];
+    if (isState(G.of)) {
+      if (/\.h$/.test(G.of) && !e.targets.some((y) => y.t === t)) notes.push(`There is no output at $t = ${t}$, so nothing reaches $${S.id(G.of)}$ from the head.`);
+      if (t === e.length) notes.push(`$t = ${t}$ is the last timestep: nothing flows back into $${S.id(G.of)}$ from the future.`);
+    }
+    const note: Block[] = notes.length ? [{ partial: 'note', message: notes.join(' ') }] : [];
+    if (G.parts.length === 1) return [...contributionBlocks(G.parts[0]!, sym, id), ...note];
+    // the parts through this timestep's own consumers first, then those from the future
     const parts = [...G.parts].sort((a, b) => scopeT(a.from) - scopeT(b.from));
     const blocks: Block[] = [];
-    const notes: string[] = [];
-    const hasOutput = e.targets.some((y) => y.t === t);
-    if (!hasOutput) notes.push(`There is no output at $t = ${t}$, so nothing reaches $${idSymbol(G.of)}$ from the head.`);
-    if (t === e.length) notes.push(`$t = ${t}$ is the last timestep: nothing flows back from the future.`);
-    if (parts.length === 1) {
-      blocks.push(...contributionBlocks(parts[0]!, sym, G.id));
-      const first = blocks[0];
-      if (first && first.partial === 'matvec') first.note = notes.join(' ') || null;
-      return blocks;
-    }
     for (const c of parts) blocks.push(...contributionBlocks(c, null, null));
-    blocks.push({
-      partial: 'vecsum',
-      id: G.id,
-      lhs: sym,
-      rhs: parts.map((c) => (c.rule === 'matvecT' ? `${argSymbol(c.W)}^\\top ${gradSymbol(c.grad)}` : '')).join(' + '),
-      parts: parts.map((c) => vecOf(c.value)),
-      value: vecOf(G.value),
-      notes,
-    });
+    blocks.push({ partial: 'vecsum', id, lhs: sym, rhs: parts.map(partLabel).join(' + '), parts: parts.map((c) => vecOf(c.value)), value: vecOf(G.value), notes });
     return blocks;
   };
 
@@ -386,6 +463,16 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   };
   const perLine = (v: Value) => (v.kind === 'mat' ? 2 : v.kind === 'vec' ? 4 : 8);
 
+  // table columns: the cell's named quantities except pre-activations, then the head's
+  const named = [...new Set(trace.examples[0]!.forward.filter((st) => !st.internal && st.scope.t !== null).map((st) => st.name))];
+  const cellNames = named.filter((x) => !/_pre$|^tanh_c$|^hn$/.test(x) && !['s', 'yhat', 'loss'].includes(x));
+  const headNames = ['s', 'yhat', 'loss'];
+  const stateNames = trace.state.map((st) => `d${st}`);
+  const columns = {
+    forward: [...cellNames, ...headNames].map((name) => ({ name, sym: S.quantity(name, 't') })),
+    backward: [...stateNames, 'dx'].map((name) => ({ name, sym: delta(S.quantity(name.slice(1), 't')) })),
+  };
+
   const examples: ExampleView[] = trace.examples.map((e) => {
     const forward: TimestepView[] = [];
     for (let t = 1; t <= e.length; t++) {
@@ -394,7 +481,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     const L = `L^{(${e.index})}`;
     const totals = e.paramTotals.map((tot) => {
       const name = tot.id.slice(`ex${e.index}.d`.length);
-      return totalBlock(tot, `\\frac{\\partial ${L}}{\\partial ${paramSymbol(name)}}`, (id) => `t=${scopeT(id)}`, perLine(tot.value), 'the parameter is not used there');
+      return totalBlock(tot, `\\frac{\\partial ${L}}{\\partial ${S.param(name)}}`, (id) => `t=${scopeT(id)}`, perLine(tot.value), 'the parameter is not used there');
     });
     const embTotals = e.embTotals.map((tot) => {
       const tok = tot.id.slice(`ex${e.index}.demb.`.length);
@@ -402,13 +489,12 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     });
     const table = Array.from({ length: e.length }, (_, i) => {
       const t = i + 1;
-      const get = (name: string) => q.get(`ex${e.index}.t${t}.${name}`);
-      const cells: Record<string, Vec | null> = {};
-      for (const name of ['x', 'z', 'h', 's', 'yhat', 'loss', 'dh', 'dz', 'dx']) {
-        const v = get(name);
-        cells[name] = v ? vecOf(v) : null;
-      }
-      return { t, token: e.tokens?.[i] ?? null, cells };
+      const cellsOf = (names: string[]) =>
+        names.map((name) => {
+          const v = q.get(`ex${e.index}.t${t}.${name}`);
+          return v ? vecOf(v) : null;
+        });
+      return { t, token: e.tokens?.[i] ?? null, forward: cellsOf(columns.forward.map((c) => c.name)), backward: cellsOf(columns.backward.map((c) => c.name)) };
     });
     return {
       index: e.index,
@@ -418,7 +504,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       targets: e.targets,
       lossId: e.loss,
       loss: (val(e.loss) as { x: Num }).x,
-      lossTerms: e.targets.map((y) => ({ sym: quantitySymbol('loss', y.t), value: (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x })),
+      lossTerms: e.targets.map((y) => ({ sym: S.quantity('loss', y.t), value: (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x })),
       lossValues: e.targets.map((y) => (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x),
       forward,
       backward: backwardOfExample(e),
@@ -431,7 +517,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const N = trace.examples.length;
   const exLabel = (id: string) => `n=${/^ex(\d+)/.exec(id)![1]}`;
   const batchLoss = totalBlock(trace.batch.loss, '\\mathcal{L}', (id) => `L^{(${/^ex(\d+)/.exec(id)![1]})}`, 8, 'a perfect prediction');
-  const grads = trace.batch.grads.map((g) => totalBlock(g, `\\nabla_{${paramSymbol(g.id.slice(5))}} \\mathcal{L}`, exLabel, perLine(g.value), 'no gradient reaches it'));
+  const grads = trace.batch.grads.map((g) => totalBlock(g, `\\nabla_{${S.param(g.id.slice(5))}} \\mathcal{L}`, exLabel, perLine(g.value), 'no gradient reaches it'));
   const embGrads = trace.batch.embGrads.map((g) => {
     const tok = g.id.slice('grad.emb.'.length);
     return totalBlock(g, `\\nabla_{e(${mathText(tok)})} \\mathcal{L}`, exLabel, perLine(g.value), 'no gradient reaches it');
@@ -439,12 +525,14 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const lr = trace.training.learningRate;
   const updates: Block[] = trace.batch.updates.map((u) => {
     const isEmb = u.param.startsWith('emb.');
-    const sym = isEmb ? `e(${mathText(u.param.slice(4))})` : paramSymbol(u.param);
+    const sym = isEmb ? `e(${mathText(u.param.slice(4))})` : S.param(u.param);
     return { partial: 'update', id: u.id, lhs: `${sym}'`, sym, before: u.before, lr: lr!, grad: val(u.grad), gradSym: `\\nabla_{${sym}} \\mathcal{L}`, value: u.value };
   });
 
   const H = trace.hidden;
   const D = trace.inputDim;
+  const gateCount = { rnn: 1, lstm: 4, gru: 3 }[trace.cell];
+  const biasCount = trace.convention === 'pytorch' ? 2 : 1;
   return {
     title: trace.title,
     source: trace.source,
@@ -458,20 +546,26 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     O,
     T: Math.max(...trace.examples.map((e) => e.length)),
     cell: trace.cell,
+    convention: trace.convention,
     head: trace.head,
     headSingle,
     vocabulary: trace.vocabulary,
-    params: trace.params.map((p) => ({ name: p.name, sym: paramSymbol(p.name), shape: p.shape.join(' \\times '), value: p.value, role: p.role })),
+    params: trace.params.map((p) => ({ name: trace.paramNames.get(p.name) ?? p.name, sym: S.param(p.name), shape: p.shape.join(' \\times '), value: p.value, role: p.role })),
     paramCount: {
+      k: gateCount > 1 ? gateCount : null,
+      b: biasCount,
       H,
       D,
       O,
-      total: H * (D + H + 1) + O * (H + 1),
+      total: trace.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
       embeddings: trace.vocabulary.length ? trace.vocabulary.length * D : null,
     },
     initial: trace.initial.map((s) => ({ sym: `${s.name[0]}_{${s.name.slice(1)}}`, value: s.value, given: s.given })),
     training: { ...trace.training, examples: N },
     examples,
+    columns,
+    initialSyms: trace.state.map((st) => `$${st}_0$`).join(' and '),
+    initialPlural: trace.state.length > 1,
     batch: { loss: batchLoss, grads, embGrads, updates, lr },
     quantityCount: q.size,
   };

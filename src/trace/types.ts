@@ -27,8 +27,10 @@ export type Activation = 'tanh' | 'sigmoid' | 'softmax' | 'identity';
 export type LossKind = 'bce' | 'cross_entropy' | 'mse';
 
 interface StepBase {
-  /** quantity id (DESIGN §7), e.g. `ex1.t3.z` */
+  /** quantity id (DESIGN §7), e.g. `ex1.t3.z`; internal steps (`v`, `r_hn`, …) have ids too */
   id: string;
+  /** an intermediate with no quantity id of DESIGN §7: shown, but not in JSON or `check` */
+  internal?: boolean;
   scope: Scope;
   /** the quantity's name within its scope: `z`, `h`, `yhat`, `loss`, ... */
   name: string;
@@ -46,7 +48,9 @@ export type Step = StepBase &
   (
     | { op: 'embed'; token: string }
     | { op: 'input' }
-    | { op: 'affine'; terms: AffineTerm[]; biases: ParamArg[] }
+    | { op: 'affine'; terms: AffineTerm[]; biases: ParamArg[]; addends: Arg[] }
+    | { op: 'concat'; args: Arg[] }
+    | { op: 'mix'; terms: MixTerm[] }
     | { op: Activation; arg: Arg; softmax?: { exps: Vec; total: Num } }
     | {
         op: 'loss';
@@ -59,6 +63,13 @@ export type Step = StepBase &
       }
     | { op: 'sum'; args: Arg[]; scale: Num | null }
   );
+
+/** One term a ⊙ b (or (1 − a) ⊙ b) of a mix step. */
+export interface MixTerm {
+  a: Arg;
+  complement: boolean;
+  b: Arg;
+}
 
 export type OpKind = Step['op'];
 
@@ -84,12 +95,17 @@ export type Contribution = {
   | { rule: 'identity'; grad: string }
   | { rule: 'loss'; loss: LossKind; yhat: string; target: Vec; targetIndex: number | null }
   | { rule: 'sum'; grad: string; scale: Num | null }
+  | { rule: 'slice'; grad: string; range: [number, number] } // (g)_{range}: concat → one part
+  // mix → a: ± g ⊙ b;  mix → b: g ⊙ a or g ⊙ (1 − a)
+  | { rule: 'mix'; grad: string; role: 'a' | 'b'; other: Arg; complement: boolean }
 );
 
 export type Rule = Contribution['rule'];
 
 /** A total gradient: the sum of its contributions. */
 export interface GradStep {
+  /** the gradient of an internal step */
+  internal?: boolean;
   /** `ex1.t3.dh`, `ex1.t3.dW_xh` (this timestep's contribution), `ex1.dW_xh`, `ex1.demb.i` */
   id: string;
   scope: Scope;
@@ -148,8 +164,12 @@ export interface ExampleTrace {
 export interface Trace {
   title: string | null;
   source: string; // file name
-  cell: 'rnn';
+  cell: 'rnn' | 'lstm' | 'gru';
   convention: 'textbook' | 'pytorch';
+  /** pytorch convention: the gates stacked in weight_ih/weight_hh, in row order */
+  gates: string[] | null;
+  /** canonical parameter name → the name as the problem file writes it (`weight_ih_l0`) */
+  paramNames: Map<string, string>;
   hidden: number;
   inputDim: number;
   outputDim: number;
@@ -157,6 +177,8 @@ export interface Trace {
   vocabulary: { token: string; value: Vec }[];
   params: ParamInfo[];
   initial: { name: string; value: Vec; given: boolean }[];
+  /** the names of the state carried between timesteps: ['h'] or ['h', 'c'] */
+  state: string[];
   training: {
     reduction: 'sum' | 'mean';
     learningRate: Num | null;

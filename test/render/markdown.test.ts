@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { solveToText } from '../../src/run/solve.js';
@@ -110,5 +110,79 @@ describe('the other heads and losses render', () => {
     expect(md).toContain('S &\\approx e^{ 0.0497 } + e^{ 0.1419 } + e^{ -0.1289 } \\approx 1.0510 + ');
     expect(md).toContain('(\\text{class } 2)');
     expect(md).toContain('\\tfrac{1}{ 2 }');
+  });
+});
+
+/** Every problem file in fixtures/ (answer files have no `model:`). */
+const problems = readdirSync('fixtures')
+  .filter((f) => f.endsWith('.yaml') && /^model:/m.test(readFileSync(join('fixtures', f), 'utf8')))
+  .map((f) => join('fixtures', f));
+
+describe.each(problems)('%s', (problem) => {
+  it('renders at every detail level with only KaTeX-valid math', () => {
+    for (const detail of ['full', 'standard', 'brief'] as const) expect(katexErrors(render(problem, detail))).toEqual([]);
+  });
+  it('names every quantity id of the JSON output in the full solution', () => {
+    const md = render(problem);
+    const ids = Object.keys(JSON.parse(render(problem, 'full', 4, 'json')).quantities as object);
+    expect(ids.filter((id) => !md.includes('`' + id + '`') && !md.includes('`` ' + id + ' ``'))).toEqual([]);
+  });
+});
+
+describe('LSTM worked solution (textbook convention)', () => {
+  const md = render('fixtures/lstm-textbook-small.yaml');
+  it('matches the golden file', () => golden('lstm-textbook-small.md', md));
+
+  it('writes v_t, every gate, the cell state and h_t entry by entry', () => {
+    expect(md).toContain('v_{2} = \\begin{bmatrix} h_{1} \\\\ x_{2} \\end{bmatrix} \\approx \\begin{bmatrix} 0.0205 \\\\ -0.0716 \\\\ 0.1 \\\\ 0.6 \\end{bmatrix}');
+    expect(md).toContain('(W_{f} v_{1})_{1} &= 0.2 \\times 0 - 0.1 \\times 0 + 0.4 \\times 0.3 + 0.3 \\times (-0.2) = 0.06');
+    expect(md).toContain('c_{2,1} &\\approx 0.6751 \\times 0.0385 + 0.5254 \\times 0.3746 \\approx 0.2228');
+    expect(md).toContain('h_{2,1} &\\approx 0.4768 \\times 0.2192 \\approx 0.1045');
+  });
+
+  it('shows δc_t as the part through h_t plus f_{t+1} ⊙ δc_{t+1}', () => {
+    expect(md).toContain('\\delta c_{1} = \\delta \\tanh(c_{1}) \\odot (1 - \\tanh(c_{1})^2) + \\delta c_{2} \\odot f_{2} \\approx \\begin{bmatrix} -0.0272 \\\\ 0.0286 \\end{bmatrix} + \\begin{bmatrix} -0.1153 \\\\ 0.0931 \\end{bmatrix} \\approx \\begin{bmatrix} -0.1425 \\\\ 0.1218 \\end{bmatrix}');
+    expect(md).toContain('(\\delta c_{2} \\odot f_{2})_{ 1 } &\\approx -0.1708 \\times 0.6751 \\approx -0.1153');
+    expect(md).toContain('\\delta o^{\\mathrm{pre}}_{2,1} &= \\delta o_{2,1}\\, o_{2,1} (1 - o_{2,1}) \\approx -0.0825 \\times 0.4768 \\times (1 - 0.4768) \\approx -0.0206');
+    expect(md).toContain('\\delta h_{1} = (\\delta v_{2})_{ 1..2 }');
+    expect(md).toContain('$h_0$ and $c_0$ are fixed initial states');
+  });
+});
+
+describe('LSTM worked solution (PyTorch convention)', () => {
+  const md = render('fixtures/lstm-pytorch-small.yaml');
+  it('uses the torch.nn documentation\'s gate blocks and stacks their gradients', () => {
+    expect(md).toContain('`weight_ih_l0` ($8 \\times 2$)');
+    expect(md).toContain('i^{\\mathrm{pre}}_{1} = W_{ii} x_{1} + W_{hi} h_{0} + b_{ii} + b_{hi}');
+    expect(md).toContain('\\delta W_{ih}^{[t=2]} = \\begin{bmatrix} \\delta W_{ii}^{[t=2]} \\\\ \\delta W_{if}^{[t=2]} \\\\ \\delta W_{ig}^{[t=2]} \\\\ \\delta W_{io}^{[t=2]} \\end{bmatrix}');
+    expect(md).toContain('4H(D + H + 2) + O(H + 1) = 4 \\cdot 2(2 + 2 + 2) + 1(2 + 1) = 51');
+  });
+  it('gives the same loss as the textbook form of the same weights', () => {
+    expect(md).toContain('L^{(1)} = L_{2} \\approx 0.6359');
+    expect(render('fixtures/lstm-textbook-small.yaml')).toContain('L^{(1)} = L_{2} \\approx 0.6359');
+  });
+});
+
+describe('GRU worked solution (PyTorch convention)', () => {
+  const md = render('fixtures/gru-pytorch-small.yaml');
+  it('matches the golden file', () => golden('gru-pytorch-small.md', md));
+  it('applies the reset gate to W_hn h + b_hn and lets z weight the old state', () => {
+    expect(md).toContain('\\mathit{hn}_{2} = W_{hn} h_{1} + b_{hn}');
+    expect(md).toContain('q_{2,1} &\\approx 0.4878 \\times 0.0459 \\approx 0.0224');
+    expect(md).toMatch(/h_\{2\} = \(1 - z_\{2\}\) \\odot n_\{2\} \+ z_\{2\} \\odot h_\{1\}/);
+    expect(md).toContain('\\delta h_{2} = W_{hy}^\\top \\delta s_{2} + \\delta h_{3} \\odot z_{3} + W_{hn}^\\top \\delta \\mathit{hn}_{3} + W_{hz}^\\top \\delta z^{\\mathrm{pre}}_{3} + W_{hr}^\\top \\delta r^{\\mathrm{pre}}_{3}');
+    expect(md).toContain('\\delta \\mathit{hn}_{2,1} &\\approx 0.0745 \\times 0.4878 \\approx 0.0364');
+  });
+  it('explains how the textbook convention differs', () => {
+    expect(md).toContain('**How the textbook convention differs**');
+  });
+});
+
+describe('GRU worked solution (textbook convention)', () => {
+  const md = render('fixtures/gru-textbook-small.yaml');
+  it('resets h_{t−1} before the product and lets z weight the candidate', () => {
+    expect(md).toMatch(/h_\{1\} = \(1 - z_\{1\}\) \\odot h_\{0\} \+ z_\{1\} \\odot \\tilde\{h\}_\{1\}/);
+    expect(md).toContain('u_{1} = \\begin{bmatrix} q_{1} \\\\ x_{1} \\end{bmatrix}');
+    expect(md).toContain('**How the PyTorch convention differs**');
   });
 });

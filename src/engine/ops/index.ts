@@ -4,6 +4,7 @@ import type { OpContext } from './context.js';
 import { affineBackward, sumBackward } from './linear.js';
 import { activationBackward } from './elementwise.js';
 import { lossBackward } from './loss.js';
+import { concatBackward, mixBackward } from './mix.js';
 
 type Backward<K extends OpKind> = (step: Extract<Step, { op: K }>, g: Value, grad: string, cx: OpContext) => Contribution[];
 
@@ -13,6 +14,8 @@ export const backwardRules: { [K in OpKind]: Backward<K> } = {
   embed: leaf,
   input: leaf,
   affine: affineBackward,
+  concat: concatBackward,
+  mix: mixBackward,
   tanh: activationBackward,
   sigmoid: activationBackward,
   softmax: activationBackward,

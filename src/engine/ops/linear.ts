@@ -1,6 +1,7 @@
-// affine: z = Σ_k W_k v_k + Σ_j b_j, and its local gradients.
-//   forward:  z_i = Σ_k Σ_c W_k[i][c] v_k[c] + Σ_j b_j[i]
-//   backward: dW_k += dz v_kᵀ,  dv_k += W_kᵀ dz,  db_j += dz
+// affine: z = Σ_k W_k v_k + Σ_j b_j + Σ_m a_m, and its local gradients.
+//   forward:  z_i = Σ_k Σ_c W_k[i][c] v_k[c] + Σ_j b_j[i] + Σ_m a_m[i]
+//   backward: dW_k += dz v_kᵀ,  dv_k += W_kᵀ dz,  db_j += dz,  da_m += dz
+// (the addends a_m are computed vectors, e.g. r ⊙ (W_hn h + b_hn) in PyTorch's GRU)
 // sum: a weighted sum of scalars (the example loss over timesteps); each input gets the gradient.
 import type { Numeric, Num } from '../../numeric/index.js';
 import type { AffineTerm, Arg, Contribution, ParamArg, Step, Target, Value, Vec } from '../../trace/types.js';
@@ -11,11 +12,12 @@ export function affineForward(
   n: Numeric,
   terms: { W: ParamArg; Wv: Vec[]; v: Arg; vv: Vec }[],
   biases: { b: ParamArg; bv: Vec }[],
+  addends: Vec[] = [],
 ): { terms: AffineTerm[]; value: Vec } {
   const done = terms.map((t) => ({ W: t.W, v: t.v, product: matvec(n, t.Wv, t.vv) }));
   const rows = done[0]?.product.length ?? biases[0]!.bv.length;
   const value = Array.from({ length: rows }, (_, i) =>
-    n.sum([...done.map((t) => t.product[i]!), ...biases.map((b) => b.bv[i]!)]),
+    n.sum([...done.map((t) => t.product[i]!), ...biases.map((b) => b.bv[i]!), ...addends.map((a) => a[i]!)]),
   );
   return { terms: done, value };
 }
@@ -47,6 +49,9 @@ export function affineBackward(step: Extract<Step, { op: 'affine' }>, g: Value, 
   }
   for (const b of step.biases) {
     out.push({ from: step.id, to: paramTarget(b), rule: 'copy', grad, value: vec(dz) });
+  }
+  for (const a of step.addends) {
+    if (a.kind === 'step') out.push({ from: step.id, to: { kind: 'step', id: a.id }, rule: 'copy', grad, value: vec(dz) });
   }
   return out;
 }
