@@ -76,6 +76,34 @@ describe('unrolled solve, in-process', () => {
     expectSeedJson(r.stdout);
   });
 
+  // the gated cells through the whole command: every id of their reference files (whose
+  // values test/engine/reference.test.ts checks)
+  for (const [name, own] of [
+    ['lstm-textbook-small', ['ex1.t2.tanh_c', 'ex1.t1.dc', 'grad.W_f', 'update.b_o', 'grad.emb.there']],
+    ['gru-pytorch-small', ['ex1.t3.hn', 'ex1.t2.dn_pre', 'grad.weight_hh', 'grad.bias_ih']],
+  ] as const) {
+    it(`solve test/reference/${name}.yaml --format json prints every reference id`, async () => {
+      const r = await cli('solve', join(ROOT, 'test', 'reference', `${name}.yaml`), '--format', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      const q = (JSON.parse(r.stdout) as { quantities: Record<string, unknown> }).quantities;
+      const ref = (JSON.parse(readFileSync(join(ROOT, 'test', 'reference', `${name}.json`), 'utf8')) as { quantities: Record<string, unknown> }).quantities;
+      expect(Object.keys(ref).length).toBeGreaterThan(50);
+      expect(Object.keys(ref).filter((id) => !(id in q))).toEqual([]);
+      for (const id of own) expect(q, id).toHaveProperty([id]);
+      for (const [id, v] of Object.entries(q)) for (const x of [v].flat(2)) expect(x, id).toMatch(/^-?\d+(\.\d+)?(e[+-]\d+)?$/);
+    });
+  }
+
+  it('a stacked-layer parameter in a GRU file: exit 2, one line naming file, line, field', async () => {
+    const problem = join(freshDir('gru-l1'), 'gru.yaml');
+    writeFileSync(problem, readFileSync(join(ROOT, 'test', 'reference', 'gru-pytorch-small.yaml'), 'utf8').replace('  bias_hh:', '  weight_hh_l1: [[1, 2]]\n  bias_hh:'));
+    const out = freshDir('gru-l1-out');
+    const [line] = expectInputFailure(await cli('solve', problem, '--out', out), 1);
+    expect(line).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: params\\.weight_hh_l1: belongs to a stacked layer`));
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('--format json --out - is the same as the default for json', async () => {
     const a = await cli('solve', SEED, '--format', 'json');
     const b = await cli('solve', SEED, '-f', 'json', '--out', '-');

@@ -73,7 +73,7 @@ class Checker {
     if (!t) return this.fail(field, `missing, expected ${what}`, parentPos);
     if (t.kind !== 'seq') return this.fail(field, `expected ${what} (a list of numbers), got ${describe(t)}`, t.pos);
     if (t.items.length === 0) return this.fail(field, `expected ${what}, got an empty list`, t.pos);
-    if (len !== null && t.items.length !== len) return this.fail(field, `has ${t.items.length} entries, expected ${what}`, t.pos);
+    if (len !== null && t.items.length !== len) return this.fail(field, `has ${count(t.items.length, 'entry', 'entries')}, expected ${what}`, t.pos);
     const out = t.items.map((x, i) => this.number(x, `${field}[${i + 1}]`, t.pos));
     return out.every((x) => x !== null) ? (out as Vec) : null;
   }
@@ -85,7 +85,7 @@ class Checker {
     }
     const width = cols ?? (t.items[0] as Extract<Tree, { kind: 'seq' }>).items.length;
     if (t.items.length !== rows) {
-      return this.fail(field, `has ${t.items.length} rows, expected ${what}`, t.pos);
+      return this.fail(field, `has ${count(t.items.length, 'row', 'rows')}, expected ${what}`, t.pos);
     }
     const out = t.items.map((r, i) => this.vector(r, `${field}[${i + 1}]`, width, `${width} (the matrix is ${what})`, t.pos));
     return out.every((x) => x !== null) ? (out as Mat) : null;
@@ -134,6 +134,8 @@ function describe(t: Tree): string {
       return 'nothing';
   }
 }
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 const shapeText = (s: ParamSpec['shape']) => (s.length === 2 ? `${s[0]}×${s[1]}` : `${s[0]}`);
 
@@ -282,10 +284,17 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     const which = `${cellName === 'gru' ? 'a' : 'an'} ${cellName} (${convention} convention)`; // an rnn, an lstm, a gru
     // a name may carry torch's layer suffix `_l0` (layer 0 is the only one without `model.layers`)
     const given = new Map<string, { key: string; tree: Tree }>();
+    const cellNames = cell.params(H, D).map((s) => s.name);
+    // the names of this cell in the other convention, for a clearer message than "did you mean"
+    const other = convention === 'pytorch' ? 'textbook' : 'pytorch';
+    const otherNames = cells[cellName!][other].params(H, D).map((s) => s.name);
     for (const [key, v] of paramsT.entries) {
       const layered = /^(.*?)(_l\d+)?(_reverse)?$/.exec(key)!;
-      const base = layered[1]!;
-      if (names.includes(base) && (layered[2] && layered[2] !== '_l0' || layered[3])) {
+      // the suffixes belong to the recurrent layers, not to the head
+      const base = cellNames.includes(layered[1]!) ? layered[1]! : key;
+      if (otherNames.includes(layered[1]!) && !names.includes(layered[1]!)) {
+        c.fail(`params.${key}`, `is a ${other}-convention name, but this file has convention: ${convention}; expected ${names.join(', ')} (or set model.convention: ${other})`, v.pos ?? paramsT.pos);
+      } else if (names.includes(base) && base !== key && (layered[2] && layered[2] !== '_l0' || layered[3])) {
         c.fail(`params.${key}`, `belongs to ${layered[3] ? 'a reverse direction' : 'a stacked layer'}, which this version of unrolled does not support yet; give layer 0 only`, v.pos ?? paramsT.pos);
       } else if (names.includes(base) && !layered[3]) {
         const twice = given.get(base);

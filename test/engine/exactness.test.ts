@@ -184,3 +184,147 @@ describe('show: the display rule', () => {
     expect(show(n.parse('-0.00005'), 4).text).toBe('-0.0001');
   });
 });
+
+describe('exactness through the gated cells', () => {
+  const solveText = (text: string) => solve(validate(parseSource(text, 'g.yaml'), 'g.yaml', n), { precision: 64 });
+  const vals = (tr: ReturnType<typeof solveText>, id: string): Num[] => {
+    const v = tr.quantities.get(id);
+    if (!v) throw new Error(`no quantity ${id}`);
+    return entries(v);
+  };
+  const strs = (xs: Num[]) => xs.map((x) => n.toString(x));
+  const flags = (xs: Num[]) => xs.map((x) => x.exact);
+
+  // torch.nn.LSTM, gate rows i, f, g, o; x_1 = [1, 0.5], h0 = [0.5, −0.5]. Each row is
+  // W_ih x_1 + b_ih + W_hh h0 + b_hh, e.g. row i1: (0.2 − 0.2) + (−0.15) + (0.15 − 0.05) + 0.05 = 0.
+  const lstm = (c0: string) => `
+model: { cell: lstm, hidden_size: 2, convention: pytorch }
+params:
+  weight_ih_l0: [[0.2, -0.4], [0.1, 0.2], [-0.3, 0.4], [0.5, 0.1], [0.25, 0.5], [-0.1, -0.2], [0.1, 0], [0.3, -0.6]]
+  weight_hh_l0: [[0.3, 0.1], [0.2, 0.2], [0.4, 0.2], [-0.2, 0.3], [-0.6, 0.2], [0.1, 0.1], [0.2, 0.4], [0.1, 0.1]]
+  bias_ih_l0: [-0.15, 0.05, 0, 0.1, -0.05, 0, 0.05, 0.2]
+  bias_hh_l0: [0.05, 0.05, 0, -0.05, -0.05, 0, 0.05, -0.2]
+  W_hy: [[1, -1]]
+  b_y: [0]
+head: { activation: identity, loss: mse }
+data:
+  - inputs: [[1, 0.5], [0.2, -0.4]]
+    target: 0.5
+initial_state: { h0: [0.5, -0.5], c0: ${c0} }
+`;
+
+  it('pytorch LSTM: the pre-activations at t = 1 are exact decimals, worked by hand', () => {
+    const tr = solveText(lstm('[1, -2]'));
+    const pre = { i_pre: ['0', '0.3'], f_pre: ['0', '0.35'], g_pre: ['0', '-0.2'], o_pre: ['0.1', '0'] };
+    for (const [id, want] of Object.entries(pre)) {
+      expect(strs(vals(tr, `ex1.t1.${id}`)), id).toEqual(want);
+      expect(flags(vals(tr, `ex1.t1.${id}`)), id).toEqual([true, true]);
+    }
+    // at t = 2 they read h_1, which went through σ and tanh
+    expect(vals(tr, 'ex1.t2.i_pre').some((x) => x.exact)).toBe(false);
+  });
+
+  it('pytorch LSTM: σ(0) = 0.5 and tanh(0) = 0 exactly; anything else through σ or tanh is inexact', () => {
+    const tr = solveText(lstm('[1, -2]'));
+    expect(strs(vals(tr, 'ex1.t1.i'))[0]).toBe('0.5');
+    expect(strs(vals(tr, 'ex1.t1.f'))[0]).toBe('0.5');
+    expect(strs(vals(tr, 'ex1.t1.o'))[1]).toBe('0.5');
+    expect(strs(vals(tr, 'ex1.t1.g'))[0]).toBe('0');
+    expect(flags(vals(tr, 'ex1.t1.i'))).toEqual([true, false]);
+    expect(flags(vals(tr, 'ex1.t1.f'))).toEqual([true, false]);
+    expect(flags(vals(tr, 'ex1.t1.g'))).toEqual([true, false]);
+    expect(flags(vals(tr, 'ex1.t1.o'))).toEqual([false, true]);
+    expect(n.toString(vals(tr, 'ex1.t1.o')[0]!)).toBe(n.toString(n.sigmoid(n.parse('0.1'))));
+    // c_1 = f ⊙ c0 + i ⊙ g: first entry 0.5 · 1 + 0.5 · 0 = 0.5, exactly
+    const c = vals(tr, 'ex1.t1.c');
+    expect(n.toString(c[0]!)).toBe('0.5');
+    expect(flags(c)).toEqual([true, false]);
+    // then tanh(0.5) is not
+    expect(flags(vals(tr, 'ex1.t1.tanh_c'))).toEqual([false, false]);
+    expect(n.toString(vals(tr, 'ex1.t1.tanh_c')[0]!)).toBe(n.toString(n.tanh(n.parse('0.5'))));
+  });
+
+  it('pytorch LSTM with c0 = [0, −2]: c_1, tanh(c_1) and h_1 start with an exact 0 (never "-0")', () => {
+    const tr = solveText(lstm('[0, -2]'));
+    for (const id of ['c', 'tanh_c', 'h']) {
+      const v = vals(tr, `ex1.t1.${id}`);
+      expect(strs(v)[0], id).toBe('0');
+      expect(flags(v), id).toEqual([true, false]);
+    }
+    // h_1[1] = 0 exactly, so ∂L/∂weight_hh at t = 2 (dpre_2 h_1ᵀ) has an exact zero first column
+    const d = tr.quantities.get('ex1.t2.dweight_hh')!;
+    expect(d.kind).toBe('mat');
+    if (d.kind === 'mat') {
+      expect(d.x.map((r) => n.toString(r[0]!))).toEqual(Array.from({ length: 8 }, () => '0'));
+      // and ∂L/∂f_2 = dc_2 ⊙ c_1 has an exact 0 first entry too (c_1[1] = 0), so does the forget
+      // gate's first row (row 3 in i, f, g, o order); every other entry is inexact and non-zero
+      expect(n.toString(vals(tr, 'ex1.t2.df')[0]!)).toBe('0');
+      expect(d.x.map((r, i) => (i === 2 ? r[1]!.exact && n.toString(r[1]!) === '0' : !r[1]!.exact && !r[1]!.v.isZero()))).toEqual(Array.from({ length: 8 }, () => true));
+    }
+  });
+
+  // torch.nn.GRU, rows r, z, n; h0 = 0 (not given), b_hn = 0: hn_1 = W_hn · 0 + 0 = 0 exactly,
+  // so n_pre_1 = W_in x_1 + b_in + r ⊙ 0 is exact although r is not.
+  const gru = `
+model: { cell: gru, hidden_size: 2, convention: pytorch }
+params:
+  weight_ih: [[0.2, 0.4], [0.1, -0.2], [0.3, -0.6], [0.5, 0.2], [0.4, -0.2], [0.2, 0.2]]
+  weight_hh: [[0.7, -0.1], [0.3, 0.9], [-0.4, 0.6], [0.2, -0.3], [0.5, 0.8], [-0.6, 0.1]]
+  bias_ih: [0.1, 0, 0.1, 0, -0.3, 0.2]
+  bias_hh: [-0.1, 0, -0.1, 0.2, 0, 0]
+  W_hy: [[1, -1]]
+  b_y: [0]
+head: { activation: identity, loss: mse, output_at: every }
+data:
+  - inputs: [[1, 0.5], [0.2, -0.4]]
+    target: [0.5, -0.5]
+`;
+
+  it('pytorch GRU, h0 = 0: r_pre, z_pre, hn, n_pre exact; z = 0.5 and n = 0 exactly where the pre-activation is 0; h_1 = 0 there', () => {
+    const tr = solveText(gru);
+    const want = { r_pre: ['0.4', '0'], z_pre: ['0', '0.8'], hn: ['0', '0'], n_pre: ['0', '0.5'] };
+    for (const [id, w] of Object.entries(want)) {
+      expect(strs(vals(tr, `ex1.t1.${id}`)), id).toEqual(w);
+      expect(flags(vals(tr, `ex1.t1.${id}`)), id).toEqual([true, true]);
+    }
+    expect(flags(vals(tr, 'ex1.t1.r'))).toEqual([false, true]);
+    expect(strs(vals(tr, 'ex1.t1.r'))[1]).toBe('0.5');
+    expect(flags(vals(tr, 'ex1.t1.z'))).toEqual([true, false]);
+    expect(strs(vals(tr, 'ex1.t1.z'))[0]).toBe('0.5');
+    expect(flags(vals(tr, 'ex1.t1.n'))).toEqual([true, false]);
+    expect(strs(vals(tr, 'ex1.t1.n'))[0]).toBe('0');
+    // h_1 = (1 − z) ⊙ n + z ⊙ h0: (0.5)(0) + (0.5)(0) = 0, exactly
+    expect(strs(vals(tr, 'ex1.t1.h'))[0]).toBe('0');
+    expect(flags(vals(tr, 'ex1.t1.h'))).toEqual([true, false]);
+    // at t = 1 every gradient of weight_hh is dpre h0ᵀ = 0 exactly, never "-0"
+    expect(strs(vals(tr, 'ex1.t1.dweight_hh'))).toEqual(Array.from({ length: 12 }, () => '0'));
+    expect(flags(vals(tr, 'ex1.t1.dweight_hh')).every(Boolean)).toBe(true);
+    // at t = 2, hn reads h_1, whose second entry is inexact
+    expect(flags(vals(tr, 'ex1.t2.hn'))).toEqual([false, false]);
+  });
+
+  it('textbook GRU, h0 = 0: n_pre_1 = W_h [r ⊙ 0; x_1] + b_h is exact although r is not', () => {
+    const tr = solveText(`
+model: { cell: gru, hidden_size: 1 }
+params:
+  W_z: [[0.3, 0.2, -0.4]]
+  b_z: [0]
+  W_r: [[0.5, 0.1, 0.1]]
+  b_r: [0.05]
+  W_h: [[0.9, -0.25, 0.5]]
+  b_h: [0]
+  W_hy: [[1]]
+  b_y: [0]
+head: { activation: identity, loss: mse }
+data:
+  - inputs: [[1, 0.5]]
+    target: 0.5
+`);
+    expect(flags(vals(tr, 'ex1.t1.r'))).toEqual([false]);
+    // z_pre = 0.2 − 0.2 = 0 → z = 0.5; n_pre = −0.25 + 0.25 = 0 → n = 0; h_1 = 0.5 · 0 + 0.5 · 0
+    for (const [id, w] of Object.entries({ z_pre: '0', z: '0.5', n_pre: '0', n: '0', h: '0' })) {
+      expect(strs(vals(tr, `ex1.t1.${id}`)), id).toEqual([w]);
+      expect(flags(vals(tr, `ex1.t1.${id}`)), id).toEqual([true]);
+    }
+  });
+});

@@ -4,7 +4,8 @@
 // truncation error of order ε² ≈ 1e-50 and a rounding error of order 1e-64 / ε ≈ 1e-39, so it
 // must agree with the engine's analytic gradient to far better than the 1e-20 asked here.
 // Every parameter entry and every embedding entry is perturbed, on the seed problem and on
-// seeded random problems covering every head/loss combination the validator accepts.
+// seeded random problems covering every head/loss combination the validator accepts, for
+// every cell (rnn, lstm, gru) in both conventions (textbook, pytorch).
 import { describe, it, expect } from 'vitest';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { Numeric, type Num } from '../../src/numeric/index.js';
 import { loadProblem, validate } from '../../src/problem/validate.js';
 import { parseSource } from '../../src/problem/source.js';
 import { solve } from '../../src/engine/solve.js';
-import type { Problem } from '../../src/problem/types.js';
+import type { CellKind, Convention, Problem } from '../../src/problem/types.js';
 import type { Mat, Trace, Value, Vec } from '../../src/trace/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -167,8 +168,29 @@ interface GradReport {
   worst: number;
 }
 
+/** The batch loss and each example's loss of a problem: the function the differences are taken of. */
+type Evaluate = (p: Problem) => { loss: Num; examples: Num[] };
+
+/** The engine's own forward pass (a whole solve). */
+const engineLosses: Evaluate = (p) => {
+  const tr = run(p);
+  return { loss: scalarOf(tr, 'loss'), examples: p.examples.map((_, e) => scalarOf(tr, `ex${e + 1}.loss`)) };
+};
+
+/**
+ * The independent forward pass of DESIGN §5 (referenceLosses below): no tape, no backward
+ * walk, so about half the cost of a solve. `checkForward` first shows that the engine's
+ * losses equal it to rounding at the base point.
+ */
+const referenceEval: Evaluate = (p) => {
+  const examples = referenceLosses(p);
+  const total = n.sum(examples);
+  const loss = p.training.reduction === 'mean' ? n.div(total, n.exact(String(examples.length))) : total;
+  return { loss, examples };
+};
+
 /** Central differences for every entry against the engine's analytic gradients. */
-function gradcheck(p: Problem, entries: Entry[], tamper?: (base: Trace) => void): GradReport {
+function gradcheck(p: Problem, entries: Entry[], tamper?: (base: Trace) => void, evaluate: Evaluate = engineLosses): GradReport {
   const base = run(p);
   tamper?.(base);
   const N = p.examples.length;
@@ -180,17 +202,18 @@ function gradcheck(p: Problem, entries: Entry[], tamper?: (base: Trace) => void)
     if (!close(fd, g, RTOL, ATOL)) report.bad.push(`${what}: finite difference ${n.toString(fd)}, engine ${n.toString(g)}`);
   };
   for (const e of entries) {
-    const plus = run(e.perturb(p, EPS));
-    const minus = run(e.perturb(p, n.neg(EPS)));
-    const fd = (id: string) => n.div(n.sub(scalarOf(plus, id), scalarOf(minus, id)), TWO_EPS);
-    if (e.batch) compare(`${e.label} vs ${e.batch[0]}`, fd('loss'), flat(get(base, e.batch[0]))[e.batch[1]]!);
+    const plus = evaluate(e.perturb(p, EPS));
+    const minus = evaluate(e.perturb(p, n.neg(EPS)));
+    const fd = (a: Num, b: Num) => n.div(n.sub(a, b), TWO_EPS);
+    if (e.batch) compare(`${e.label} vs ${e.batch[0]}`, fd(plus.loss, minus.loss), flat(get(base, e.batch[0]))[e.batch[1]]!);
     for (let k = 1; k <= N; k++) {
       const id = e.perExample(k);
-      if (id) compare(`${e.label} vs ${id[0]}`, fd(`ex${k}.loss`), flat(get(base, id[0]))[id[1]]!);
+      const d = fd(plus.examples[k - 1]!, minus.examples[k - 1]!);
+      if (id) compare(`${e.label} vs ${id[0]}`, d, flat(get(base, id[0]))[id[1]]!);
       else {
         // the entry does not feed example k: its loss must not move at all
         report.checked++;
-        if (!fd(`ex${k}.loss`).v.isZero()) report.bad.push(`${e.label} changes ex${k}.loss, which does not use it`);
+        if (!d.v.isZero()) report.bad.push(`${e.label} changes ex${k}.loss, which does not use it`);
       }
     }
   }
@@ -239,7 +262,23 @@ function checkSums(p: Problem, tr: Trace): string[] {
   return bad;
 }
 
-/** Section 7 ids at every timestep: forward and backward, head ids only at output steps. */
+/** DESIGN §7: the forward ids of a timestep, by cell and convention. */
+function forwardIds(cell: CellKind, convention: Convention): string[] {
+  switch (cell) {
+    case 'rnn':
+      return ['x', 'z', 'h'];
+    case 'lstm':
+      return ['x', 'f_pre', 'i_pre', 'g_pre', 'o_pre', 'f', 'i', 'g', 'o', 'c', 'tanh_c', 'h'];
+    case 'gru':
+      return ['x', 'r_pre', 'z_pre', 'n_pre', 'r', 'z', 'n', 'h', ...(convention === 'pytorch' ? ['hn'] : [])];
+  }
+}
+
+/**
+ * Section 7 ids at every timestep: forward and backward, head ids only at output steps, and
+ * nothing else in a timestep's scope (the cells' intermediates such as v_t = [h; x] or
+ * r ⊙ h are shown in the solution but have no id).
+ */
 function checkIds(p: Problem, tr: Trace): string[] {
   const missing: string[] = [];
   const extra: string[] = [];
@@ -247,13 +286,81 @@ function checkIds(p: Problem, tr: Trace): string[] {
     const k = e + 1;
     const outputs = new Set(ex.targets.map((y) => y.t));
     for (let t = 1; t <= ex.inputs.length; t++) {
-      const ids = ['x', 'z', 'h', 'dx', 'dz', 'dh', ...[...p.params.keys()].map((name) => `d${name}`)];
+      const fwd = forwardIds(p.cell, p.convention);
+      const ids = [...fwd, ...fwd.map((id) => `d${id}`), ...[...p.params.keys()].map((name) => `d${name}`)];
       const head = ['s', 'yhat', 'loss', 'ds', 'dyhat'];
-      for (const id of outputs.has(t) ? [...ids, ...head] : ids) if (!tr.quantities.has(`ex${k}.t${t}.${id}`)) missing.push(`ex${k}.t${t}.${id}`);
-      if (!outputs.has(t)) for (const id of head) if (tr.quantities.has(`ex${k}.t${t}.${id}`)) extra.push(`ex${k}.t${t}.${id}`);
+      const want = new Set(outputs.has(t) ? [...ids, ...head] : ids);
+      for (const id of want) if (!tr.quantities.has(`ex${k}.t${t}.${id}`)) missing.push(`ex${k}.t${t}.${id}`);
+      const scope = `ex${k}.t${t}.`;
+      for (const id of tr.quantities.keys()) if (id.startsWith(scope) && !want.has(id.slice(scope.length))) extra.push(id);
     }
   });
   return [...missing.map((id) => `missing ${id}`), ...extra.map((id) => `unexpected ${id}`)];
+}
+
+/**
+ * One step of each cell, written from DESIGN §5 with the Numeric primitives only (no engine
+ * code): state {h} or {h, c} at t − 1 and x_t → the state at t.
+ */
+function referenceStep(p: Problem): (x: Vec, st: Record<string, Vec>) => Record<string, Vec> {
+  const M = (name: string) => p.params.get(name) as Mat;
+  const V = (name: string) => p.params.get(name) as Vec;
+  const matvec = (W: Mat, v: Vec) => W.map((row) => n.sum(row.map((w, j) => n.mul(w, v[j]!))));
+  const plus = (...vs: Vec[]) => vs[0]!.map((_, i) => n.sum(vs.map((v) => v[i]!)));
+  const times = (a: Vec, b: Vec) => a.map((x, i) => n.mul(x, b[i]!));
+  const oneMinus = (a: Vec) => a.map((x) => n.sub(n.one, x));
+  const sig = (a: Vec) => a.map((v) => n.div(n.one, n.add(n.one, n.exp(n.neg(v)))));
+  const tanh = (a: Vec) => a.map((v) => n.tanh(v));
+  const H = p.hidden;
+  /** rows of gate k of a stacked torch parameter */
+  const gate = <T>(xs: T[], k: number) => xs.slice(k * H, (k + 1) * H);
+  const torch = (x: Vec, h: Vec) => ({ gi: plus(matvec(M('weight_ih'), x), V('bias_ih')), gh: plus(matvec(M('weight_hh'), h), V('bias_hh')) });
+  switch (`${p.cell}/${p.convention}`) {
+    case 'rnn/textbook':
+      return (x, { h }) => ({ h: tanh(plus(matvec(M('W_xh'), x), matvec(M('W_hh'), h!), V('b_h'))) });
+    case 'rnn/pytorch':
+      return (x, { h }) => {
+        const { gi, gh } = torch(x, h!);
+        return { h: tanh(plus(gi, gh)) };
+      };
+    case 'lstm/textbook':
+      return (x, { h, c }) => {
+        const v = [...h!, ...x];
+        const f = sig(plus(matvec(M('W_f'), v), V('b_f')));
+        const i = sig(plus(matvec(M('W_i'), v), V('b_i')));
+        const g = tanh(plus(matvec(M('W_c'), v), V('b_c')));
+        const o = sig(plus(matvec(M('W_o'), v), V('b_o')));
+        const c1 = plus(times(f, c!), times(i, g));
+        return { h: times(o, tanh(c1)), c: c1 };
+      };
+    case 'lstm/pytorch':
+      return (x, { h, c }) => {
+        const { gi, gh } = torch(x, h!);
+        const pre = plus(gi, gh);
+        // gate rows i, f, g, o
+        const [i, f, g, o] = [sig(gate(pre, 0)), sig(gate(pre, 1)), tanh(gate(pre, 2)), sig(gate(pre, 3))];
+        const c1 = plus(times(f, c!), times(i, g));
+        return { h: times(o, tanh(c1)), c: c1 };
+      };
+    case 'gru/textbook':
+      return (x, { h }) => {
+        const v = [...h!, ...x];
+        const z = sig(plus(matvec(M('W_z'), v), V('b_z')));
+        const r = sig(plus(matvec(M('W_r'), v), V('b_r')));
+        const nn = tanh(plus(matvec(M('W_h'), [...times(r, h!), ...x]), V('b_h')));
+        return { h: plus(times(oneMinus(z), h!), times(z, nn)) };
+      };
+    case 'gru/pytorch':
+      return (x, { h }) => {
+        const { gi, gh } = torch(x, h!);
+        // gate rows r, z, n; the reset multiplies W_hn h + b_hn
+        const r = sig(plus(gate(gi, 0), gate(gh, 0)));
+        const z = sig(plus(gate(gi, 1), gate(gh, 1)));
+        const nn = tanh(plus(gate(gi, 2), times(r, gate(gh, 2))));
+        return { h: plus(times(oneMinus(z), nn), times(z, h!)) };
+      };
+  }
+  throw new Error(`no reference for ${p.cell}/${p.convention}`);
 }
 
 /**
@@ -265,11 +372,13 @@ function referenceLosses(p: Problem): Num[] {
   const P = (name: string) => p.params.get(name)!;
   const matvec = (W: Mat, v: Vec) => W.map((row) => n.sum(row.map((w, j) => n.mul(w, v[j]!))));
   const plus = (a: Vec, b: Vec) => a.map((x, i) => n.add(x, b[i]!));
+  const step = referenceStep(p);
   return p.examples.map((ex) => {
-    let h = p.initial.get('h0')!.value;
+    let st: Record<string, Vec> = Object.fromEntries([...p.initial].map(([name, v]) => [name.replace(/0$/, ''), v.value]));
     let L = n.zero;
     ex.inputs.forEach((x, i) => {
-      h = plus(plus(matvec(P('W_xh') as Mat, x), matvec(P('W_hh') as Mat, h)), P('b_h') as Vec).map((z) => n.tanh(z));
+      st = step(x, st);
+      const h = st.h!;
       const target = ex.targets.find((y) => y.t === i + 1);
       if (!target) return;
       const s = plus(matvec(P('W_hy') as Mat, h), P('b_y') as Vec);
@@ -353,6 +462,14 @@ interface Spec {
   data: 'text' | 'inputs' | 'mixed';
   examples: number;
   h0: boolean;
+  /** rnn unless given */
+  cell?: CellKind;
+  /** textbook unless given */
+  convention?: Convention;
+  /** lstm: a given c0 */
+  c0?: boolean;
+  /** torch's layer-0 names: weight_ih_l0, W_f_l0, h0_l0, ... */
+  l0?: boolean;
   /** cross_entropy targets */
   ceTarget?: 'index' | 'probs';
   H: number;
@@ -388,15 +505,34 @@ function problemText(s: Spec): string {
   const vocab = ['the', 'cat', 'sat', 'mat', 'on'].slice(0, 4);
   const lines: string[] = [];
   lines.push(`title: "random ${s.name}"`);
-  lines.push(`model: { cell: rnn, hidden_size: ${s.H} }`);
+  const cell = s.cell ?? 'rnn';
+  const convention = s.convention ?? 'textbook';
+  lines.push(`model: { cell: ${cell}, hidden_size: ${s.H}${s.convention ? `, convention: ${convention}` : ''} }`);
   if (s.data !== 'inputs') {
     lines.push('embeddings:');
     for (const w of vocab) lines.push(`  ${w}: ${rvec(r, s.D)}`);
   }
   lines.push('params:');
-  lines.push(`  W_xh: ${rmat(r, s.H, s.D)}`);
-  lines.push(`  W_hh: ${rmat(r, s.H, s.H)}`);
-  lines.push(`  b_h: ${rvec(r, s.H, 0.5)}`);
+  const l0 = (name: string) => (s.l0 ? `${name}_l0` : name);
+  if (convention === 'pytorch') {
+    // torch.nn state dict: the gates stacked in the rows (rnn 1, gru 3: r z n, lstm 4: i f g o)
+    const k = { rnn: 1, gru: 3, lstm: 4 }[cell];
+    lines.push(`  ${l0('weight_ih')}: ${rmat(r, k * s.H, s.D)}`);
+    lines.push(`  ${l0('weight_hh')}: ${rmat(r, k * s.H, s.H)}`);
+    lines.push(`  ${l0('bias_ih')}: ${rvec(r, k * s.H, 0.5)}`);
+    lines.push(`  ${l0('bias_hh')}: ${rvec(r, k * s.H, 0.5)}`);
+  } else if (cell === 'rnn') {
+    lines.push(`  ${l0('W_xh')}: ${rmat(r, s.H, s.D)}`);
+    lines.push(`  ${l0('W_hh')}: ${rmat(r, s.H, s.H)}`);
+    lines.push(`  ${l0('b_h')}: ${rvec(r, s.H, 0.5)}`);
+  } else {
+    // textbook gates: W H×(H+D) acting on [h; x], and a bias
+    const gates = cell === 'lstm' ? ['f', 'i', 'c', 'o'] : ['z', 'r', 'h'];
+    for (const k of gates) {
+      lines.push(`  ${l0(`W_${k}`)}: ${rmat(r, s.H, s.H + s.D)}`);
+      lines.push(`  ${l0(`b_${k}`)}: ${rvec(r, s.H, 0.5)}`);
+    }
+  }
   lines.push(`  W_hy: ${rmat(r, s.O, s.H)}`);
   lines.push(`  b_y: ${rvec(r, s.O, 0.5)}`);
   lines.push(`head: { activation: ${s.activation}, loss: ${s.loss}, output_at: ${s.outputAt} }`);
@@ -416,7 +552,8 @@ function problemText(s: Spec): string {
     if (s.outputAt === 'last') lines.push(`    target: ${target(r, s)}`);
     else lines.push(`    target: [${Array.from({ length: T }, () => target(r, s)).join(', ')}]`);
   }
-  if (s.h0) lines.push(`initial_state: { h0: ${rvec(r, s.H)} }`);
+  const init = [...(s.h0 ? [`${l0('h0')}: ${rvec(r, s.H)}`] : []), ...(s.c0 ? [`${l0('c0')}: ${rvec(r, s.H, 2)}`] : [])];
+  if (init.length) lines.push(`initial_state: { ${init.join(', ')} }`);
   lines.push(`training: { reduction: ${s.reduction}${s.learningRate ? `, learning_rate: ${s.learningRate}` : ''} }`);
   return lines.join('\n') + '\n';
 }
@@ -464,21 +601,80 @@ function randomSpec(seed: number): Spec {
   return spec;
 }
 
+/**
+ * Every cell in every convention other than the textbook RNN above, two problems each,
+ * between them: every head/loss pair, every data kind, output_at last and every, sum and
+ * mean, a given h0 (and c0), torch's `_l0` names, a learning rate, H = 1 and 3.
+ */
+const cellSpecs: (Spec & { cell: CellKind; convention: Convention })[] = [
+  { name: 'sigmoid+bce O=1, last, sum, text, h0, _l0 names', cell: 'rnn', convention: 'pytorch', seed: 21, activation: 'sigmoid', loss: 'bce', O: 1, outputAt: 'last', reduction: 'sum', data: 'text', examples: 2, h0: true, l0: true, H: 2, D: 2, learningRate: '0.1' },
+  { name: 'softmax+cross_entropy class index, every, mean, inputs', cell: 'rnn', convention: 'pytorch', seed: 22, activation: 'softmax', loss: 'cross_entropy', O: 3, outputAt: 'every', reduction: 'mean', data: 'inputs', examples: 2, h0: false, ceTarget: 'index', H: 3, D: 1 },
+  { name: 'sigmoid+bce O=2, every, sum, mixed, h0 and c0', cell: 'lstm', convention: 'textbook', seed: 31, activation: 'sigmoid', loss: 'bce', O: 2, outputAt: 'every', reduction: 'sum', data: 'mixed', examples: 2, h0: true, c0: true, H: 2, D: 2 },
+  { name: 'identity+mse O=1, last, mean, text, H=1', cell: 'lstm', convention: 'textbook', seed: 32, activation: 'identity', loss: 'mse', O: 1, outputAt: 'last', reduction: 'mean', data: 'text', examples: 2, h0: false, H: 1, D: 3 },
+  { name: 'softmax+cross_entropy probabilities, last, sum, text, h0_l0 and c0_l0, _l0 names', cell: 'lstm', convention: 'pytorch', seed: 41, activation: 'softmax', loss: 'cross_entropy', O: 2, outputAt: 'last', reduction: 'sum', data: 'text', examples: 2, h0: true, c0: true, l0: true, ceTarget: 'probs', H: 2, D: 2, learningRate: '1/4' },
+  { name: 'sigmoid+mse O=2, every, mean, inputs, c0 only', cell: 'lstm', convention: 'pytorch', seed: 42, activation: 'sigmoid', loss: 'mse', O: 2, outputAt: 'every', reduction: 'mean', data: 'inputs', examples: 2, h0: false, c0: true, H: 3, D: 1 },
+  { name: 'softmax+mse O=2, every, sum, text, h0, _l0 names', cell: 'gru', convention: 'textbook', seed: 51, activation: 'softmax', loss: 'mse', O: 2, outputAt: 'every', reduction: 'sum', data: 'text', examples: 2, h0: true, l0: true, H: 2, D: 3 },
+  { name: 'sigmoid+bce O=1, last, mean, inputs', cell: 'gru', convention: 'textbook', seed: 52, activation: 'sigmoid', loss: 'bce', O: 1, outputAt: 'last', reduction: 'mean', data: 'inputs', examples: 2, h0: false, H: 3, D: 2 },
+  { name: 'identity+mse O=2, every, mean, mixed, h0', cell: 'gru', convention: 'pytorch', seed: 61, activation: 'identity', loss: 'mse', O: 2, outputAt: 'every', reduction: 'mean', data: 'mixed', examples: 2, h0: true, H: 2, D: 2 },
+  { name: 'softmax+cross_entropy class index, last, sum, text, H=3, D=3', cell: 'gru', convention: 'pytorch', seed: 62, activation: 'softmax', loss: 'cross_entropy', O: 3, outputAt: 'last', reduction: 'sum', data: 'text', examples: 2, h0: false, ceTarget: 'index', H: 3, D: 3, learningRate: '0.05' },
+];
+
 // ---------------------------------------------------------------------------------------
 
-function fullCheck(p: Problem, withInputs: boolean) {
+function fullCheck(p: Problem, withInputs: boolean, evaluate: Evaluate = engineLosses) {
   const tr = run(p);
   expect(checkIds(p, tr), 'section 7 ids').toEqual([]);
   expect(checkForward(p, tr), 'engine loss vs an independent forward pass').toEqual([]);
   expect(checkSums(p, tr), 'per-example and batch sums').toEqual([]);
   const entries = [...paramEntries(p), ...embeddingEntries(p), ...(withInputs ? inputEntries(p) : [])];
-  const report = gradcheck(p, entries);
+  const report = gradcheck(p, entries, undefined, evaluate);
   expect(report.bad, 'finite differences vs engine gradients').toEqual([]);
   // every entry was checked against the batch gradient (when it has one) and each example
   const expected = entries.reduce((acc, e) => acc + (e.batch ? 1 : 0) + p.examples.length, 0);
   expect(report.checked).toBe(expected);
   expect(report.worst).toBeLessThan(1e-20);
   return tr;
+}
+
+/** One random problem of a spec: generated, loaded, then every check of fullCheck, and the update. */
+function randomProblem(s: Spec, evaluate: Evaluate = engineLosses): void {
+  const text = problemText(s);
+  const p = validate(parseSource(text, `${s.seed}.yaml`), `${s.seed}.yaml`, n);
+  // the generator produced what the spec asks for
+  expect(p.head).toEqual({ activation: s.activation, loss: s.loss, outputAt: s.outputAt });
+  expect(p.outputDim).toBe(s.O);
+  expect(p.examples).toHaveLength(s.examples);
+  expect(p.training.reduction).toBe(s.reduction);
+  expect([p.cell, p.convention]).toEqual([s.cell ?? 'rnn', s.convention ?? 'textbook']);
+  expect(p.initial.get('h0')!.given).toBe(s.h0);
+  if (p.cell === 'lstm') expect(p.initial.get('c0')!.given).toBe(s.c0 ?? false);
+  // torch's `_l0` names are kept for display, and dropped in the ids
+  expect([...p.paramNames.values()].filter((name) => name.endsWith('_l0')).length).toBe(s.l0 ? p.params.size - 2 : 0);
+  expect(p.examples.some((e) => e.tokens)).toBe(s.data !== 'inputs');
+  expect(p.examples.some((e) => !e.tokens)).toBe(s.data !== 'text');
+  if (s.data !== 'inputs') {
+    expect(p.examples[0]!.tokens!.filter((w) => w === 'the').length).toBeGreaterThan(1);
+  }
+  for (const ex of p.examples) expect(ex.targets.map((y) => y.t)).toEqual(s.outputAt === 'every' ? ex.inputs.map((_, t) => t + 1) : [ex.inputs.length]);
+  if (s.ceTarget) expect(p.examples.every((e) => e.targets.every((y) => (y.targetIndex !== null) === (s.ceTarget === 'index')))).toBe(true);
+
+  const tr = fullCheck(p, true, evaluate);
+
+  if (s.data !== 'inputs') {
+    // the unused vocabulary word gets an exact zero gradient
+    expect(flat(get(tr, 'grad.emb.mat')).every((x) => x.v.isZero())).toBe(true);
+  }
+  if (s.learningRate) {
+    const lr = n.parse(s.learningRate);
+    const bad: string[] = [];
+    for (const [name, v] of p.params) {
+      const before: Value = Array.isArray(v[0]) ? { kind: 'mat', x: v as Mat } : { kind: 'vec', x: v as Vec };
+      const g = flat(get(tr, `grad.${name}`));
+      const want = flat(before).map((x, i) => n.sub(x, n.mul(lr, g[i]!)));
+      sameValues(`update.${name}`, get(tr, `update.${name}`), reshape(before, want), bad);
+    }
+    expect(bad).toEqual([]);
+  }
 }
 
 describe('finite-difference gradient check at 64 digits', () => {
@@ -513,40 +709,12 @@ describe('finite-difference gradient check at 64 digits', () => {
   }, 30_000);
 
   for (const s of [...specs, ...Array.from({ length: 10 }, (_, i) => randomSpec(101 + i))]) {
-    it(`random problem: ${s.name}`, () => {
-      const text = problemText(s);
-      const p = validate(parseSource(text, `${s.seed}.yaml`), `${s.seed}.yaml`, n);
-      // the generator produced what the spec asks for
-      expect(p.head).toEqual({ activation: s.activation, loss: s.loss, outputAt: s.outputAt });
-      expect(p.outputDim).toBe(s.O);
-      expect(p.examples).toHaveLength(s.examples);
-      expect(p.training.reduction).toBe(s.reduction);
-      expect(p.initial.get('h0')!.given).toBe(s.h0);
-      expect(p.examples.some((e) => e.tokens)).toBe(s.data !== 'inputs');
-      expect(p.examples.some((e) => !e.tokens)).toBe(s.data !== 'text');
-      if (s.data !== 'inputs') {
-        expect(p.examples[0]!.tokens!.filter((w) => w === 'the').length).toBeGreaterThan(1);
-      }
-      for (const ex of p.examples) expect(ex.targets.map((y) => y.t)).toEqual(s.outputAt === 'every' ? ex.inputs.map((_, t) => t + 1) : [ex.inputs.length]);
-      if (s.ceTarget) expect(p.examples.every((e) => e.targets.every((y) => (y.targetIndex !== null) === (s.ceTarget === 'index')))).toBe(true);
+    it(`random problem: ${s.name}`, () => randomProblem(s), 30_000);
+  }
 
-      const tr = fullCheck(p, true);
-
-      if (s.data !== 'inputs') {
-        // the unused vocabulary word gets an exact zero gradient
-        expect(flat(get(tr, 'grad.emb.mat')).every((x) => x.v.isZero())).toBe(true);
-      }
-      if (s.learningRate) {
-        const lr = n.parse(s.learningRate);
-        const bad: string[] = [];
-        for (const [name, v] of p.params) {
-          const before: Value = Array.isArray(v[0]) ? { kind: 'mat', x: v as Mat } : { kind: 'vec', x: v as Vec };
-          const g = flat(get(tr, `grad.${name}`));
-          const want = flat(before).map((x, i) => n.sub(x, n.mul(lr, g[i]!)));
-          sameValues(`update.${name}`, get(tr, `update.${name}`), reshape(before, want), bad);
-        }
-        expect(bad).toEqual([]);
-      }
-    }, 30_000);
+  // the gated cells: the differences are taken of the independent forward pass (cheaper than
+  // a whole solve; checkForward shows it is the engine's function)
+  for (const s of cellSpecs) {
+    it(`random ${s.cell} (${s.convention}) problem: ${s.name}`, () => randomProblem(s, referenceEval), 30_000);
   }
 });

@@ -51,6 +51,30 @@ const SOFTMAX = BASE.replace('activation: sigmoid', 'activation: softmax')
   .replace('b_y: [0.1]', 'b_y: [0.1, 0.2]')
   .replace('target: 1', 'target: 0');
 
+/** BASE as a textbook LSTM: four gates, each W H×(H+D) acting on [h; x], and a bias. */
+const LSTM = BASE.replace('cell: rnn', 'cell: lstm').replace(
+  /  W_xh:[\s\S]*?  b_h: \[0.1, 0.2\]\n/,
+  ['f', 'i', 'c', 'o'].map((k) => `  W_${k}: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]\n  b_${k}: [0.1, 0.2]\n`).join(''),
+);
+
+/** BASE as a torch.nn.GRU state dict: weight_ih 3H×D, weight_hh 3H×H, bias_ih, bias_hh 3H (rows r, z, n). */
+const GRU_PT = BASE.replace('cell: rnn', 'cell: gru\n  convention: pytorch').replace(
+  /  W_xh:[\s\S]*?  b_h: \[0.1, 0.2\]\n/,
+  '  weight_ih: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1], [1.1, 1.2]]\n' +
+    '  weight_hh: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1], [1.1, 1.2]]\n' +
+    '  bias_ih: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n' +
+    '  bias_hh: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n',
+);
+
+/** BASE as a torch.nn.LSTM state dict with torch's `_l0` names: 4H rows, gates i, f, g, o. */
+const LSTM_PT = BASE.replace('cell: rnn', 'cell: lstm\n  convention: pytorch').replace(
+  /  W_xh:[\s\S]*?  b_h: \[0.1, 0.2\]\n/,
+  `  weight_ih_l0: [${Array.from({ length: 8 }, (_, i) => `[0.${i + 1}, -0.${i + 1}]`).join(', ')}]\n` +
+    `  weight_hh_l0: [${Array.from({ length: 8 }, (_, i) => `[-0.${i + 1}, 0.${8 - i}]`).join(', ')}]\n` +
+    '  bias_ih_l0: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]\n' +
+    '  bias_hh_l0: [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]\n',
+);
+
 function edit(from: string, to: string, base = BASE): string {
   if (!base.includes(from)) throw new Error(`test setup: "${from}" is not in the base problem`);
   return base.replace(from, to);
@@ -121,7 +145,7 @@ const cases: Case[] = [
     name: 'parameter name with two letters swapped, with "did you mean"',
     content: edit('  W_xh:', '  W_hx:'),
     want: [
-      { field: 'params.W_hx', msg: 'unknown parameter for an rnn (did you mean "W_xh" or' },
+      { field: 'params.W_hx', msg: 'unknown parameter for an rnn (textbook convention) (did you mean "W_xh" or' },
       { field: 'params.W_xh', msg: 'missing' },
     ],
   },
@@ -142,7 +166,7 @@ const cases: Case[] = [
   {
     name: 'matrix with the wrong number of rows',
     content: edit('W_xh: [[0.1, 0.2], [0.3, 0.4]]', 'W_xh: [[0.1, 0.2]]'),
-    want: [{ field: 'params.W_xh', msg: 'has 1 rows, expected 2×2 (hidden_size × input dim)', line: 9 }],
+    want: [{ field: 'params.W_xh', msg: 'has 1 row, expected 2×2 (hidden_size × input dim)', line: 9 }],
   },
   {
     name: 'matrix with the wrong number of columns',
@@ -299,28 +323,128 @@ const cases: Case[] = [
     want: [{ field: 'model.cell', msg: 'unknown value "rnnn" (did you mean "rnn"?); expected one of rnn, lstm, gru', line: 3 }],
   },
   {
-    name: 'cell lstm (not supported yet)',
-    content: edit('cell: rnn', 'cell: lstm'),
-    want: [{ field: 'model.cell', msg: '"lstm" is not supported yet' }],
+    name: 'unknown cell, nothing close',
+    content: edit('cell: rnn', 'cell: transformer'),
+    want: [{ field: 'model.cell', msg: /^unknown value "transformer"; expected one of rnn, lstm, gru$/, line: 3 }],
   },
   {
-    name: 'cell gru (not supported yet)',
-    content: edit('cell: rnn', 'cell: gru'),
-    want: [{ field: 'model.cell', msg: '"gru" is not supported yet' }],
+    name: 'unknown convention, with "did you mean"',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  convention: pytroch'),
+    want: [{ field: 'model.convention', msg: 'unknown value "pytroch" (did you mean "pytorch"?); expected one of textbook, pytorch', line: 5 }],
   },
   {
-    name: 'pytorch convention, layers, bidirectional (not supported yet)',
-    content: edit('hidden_size: 2', 'hidden_size: 2\n  convention: pytorch\n  layers: 2\n  bidirectional: true'),
+    name: 'layers, bidirectional (not supported yet)',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  layers: 2\n  bidirectional: true'),
     want: [
-      { field: 'model.convention', msg: '"pytorch" is not supported yet' },
-      { field: 'model.layers', msg: 'stacked layers (2) are not supported yet' },
-      { field: 'model.bidirectional', msg: 'bidirectional networks are not supported yet' },
+      { field: 'model.layers', msg: 'stacked layers (2) are not supported yet', line: 5 },
+      { field: 'model.bidirectional', msg: 'bidirectional networks are not supported yet', line: 6 },
     ],
+  },
+  {
+    name: 'textbook LSTM: a gate weight without the hidden part (W_f is H×(H+D))',
+    content: edit('W_f: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]', 'W_f: [[0.3, 0.4], [0.7, 0.8]]', LSTM),
+    want: [
+      { field: 'params.W_f[1]', msg: 'has 2 entries, expected 4 (the matrix is 2×4 (hidden_size × (hidden_size + input dim)))', line: 9 },
+      { field: 'params.W_f[2]', msg: 'has 2 entries, expected 4' },
+    ],
+  },
+  {
+    name: 'textbook LSTM: a gate weight with H rows of H+D missing a row',
+    content: edit('W_o: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]', 'W_o: [[0.1, 0.2, 0.3, 0.4]]', LSTM),
+    want: [{ field: 'params.W_o', msg: 'has 1 row, expected 2×4 (hidden_size × (hidden_size + input dim))', line: 15 }],
+  },
+  {
+    name: 'textbook LSTM: GRU or RNN names',
+    content: edit('  b_o: [0.1, 0.2]\n', '  b_o: [0.1, 0.2]\n  W_z: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]\n  W_xh: [[1, 2], [3, 4]]\n', LSTM),
+    want: [
+      { field: 'params.W_z', msg: /^unknown parameter for an lstm \(textbook convention\).*; expected W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, W_hy, b_y$/, line: 17 },
+      { field: 'params.W_xh', msg: 'unknown parameter for an lstm (textbook convention)', line: 18 },
+    ],
+  },
+  {
+    name: 'pytorch LSTM: weight_ih with H rows instead of 4H',
+    content: edit(/  weight_ih_l0: .*\n/.exec(LSTM_PT)![0], '  weight_ih_l0: [[0.1, 0.2], [0.3, 0.4]]\n', LSTM_PT),
+    want: [{ field: 'params.weight_ih_l0', msg: 'has 2 rows, expected 8×2 (4·hidden_size × input dim)', line: 10 }],
+  },
+  {
+    name: 'pytorch LSTM: bias_hh of 3H (a GRU\'s) instead of 4H',
+    content: edit('  bias_hh_l0: [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]\n', '  bias_hh_l0: [0.05, 0.05, 0.05, 0.05, 0.05, 0.05]\n', LSTM_PT),
+    want: [{ field: 'params.bias_hh_l0', msg: 'has 6 entries, expected 8 (4·hidden_size)', line: 13 }],
+  },
+  {
+    name: 'pytorch GRU: weight_ih and weight_ih_l0 both given',
+    content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  weight_ih_l0: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1], [1.1, 1.2]]\n', GRU_PT),
+    want: [{ field: 'params.weight_ih_l0', msg: 'is the same parameter as params.weight_ih; give it once', line: 16 }],
+  },
+  {
+    name: 'pytorch GRU: a second layer and a reverse direction',
+    content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  weight_ih_l1: [[1, 2]]\n  weight_hh_reverse: [[1]]\n  bias_hh_l0_reverse: [1]\n', GRU_PT),
+    want: [
+      { field: 'params.weight_ih_l1', msg: 'belongs to a stacked layer, which this version of unrolled does not support yet; give layer 0 only', line: 16 },
+      { field: 'params.weight_hh_reverse', msg: 'belongs to a reverse direction, which this version of unrolled does not support yet', line: 17 },
+      { field: 'params.bias_hh_l0_reverse', msg: 'belongs to a reverse direction', line: 18 },
+    ],
+  },
+  {
+    name: 'textbook LSTM: W_f_reverse and W_i_l1',
+    content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  W_f_reverse: [[1, 2, 3, 4]]\n  W_i_l1: [[1, 2, 3, 4]]\n', LSTM),
+    want: [
+      { field: 'params.W_f_reverse', msg: 'belongs to a reverse direction, which this version of unrolled does not support yet; give layer 0 only', line: 19 },
+      { field: 'params.W_i_l1', msg: 'belongs to a stacked layer', line: 20 },
+    ],
+  },
+  {
+    name: 'textbook RNN names in a pytorch file',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  convention: pytorch'),
+    want: [
+      ...['W_xh', 'W_hh', 'b_h'].map((name, i) => ({
+        field: `params.${name}`,
+        msg: 'is a textbook-convention name, but this file has convention: pytorch; expected weight_ih, weight_hh, bias_ih, bias_hh, W_hy, b_y (or set model.convention: textbook)',
+        line: 10 + i,
+      })),
+      { field: 'params.weight_ih', msg: 'missing, expected 2×2 (hidden_size × input dim)' },
+      { field: 'params.weight_hh', msg: 'missing, expected 2×2 (hidden_size × hidden_size)' },
+      { field: 'params.bias_ih', msg: 'missing, expected 2 (hidden_size)' },
+      { field: 'params.bias_hh', msg: 'missing, expected 2 (hidden_size)' },
+    ],
+  },
+  {
+    name: 'textbook GRU names in a pytorch GRU file',
+    content: edit('  bias_hh: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n', '  bias_hh: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n  W_z: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]\n', GRU_PT),
+    want: [{ field: 'params.W_z', msg: 'is a textbook-convention name, but this file has convention: pytorch; expected weight_ih, weight_hh, bias_ih, bias_hh, W_hy, b_y (or set model.convention: textbook)', line: 14 }],
+  },
+  {
+    name: 'the head takes no layer suffix',
+    content: edit('  W_hy:', '  W_hy_l0:', GRU_PT),
+    want: [
+      { field: 'params.W_hy_l0', msg: 'unknown parameter for a gru (pytorch convention) (did you mean "W_hy"?)' },
+      { field: 'params.W_hy', msg: 'missing' },
+    ],
+  },
+  {
+    name: 'c0 for a GRU',
+    content: GRU_PT + 'initial_state: { h0: [1, 2], c0: [1, 2] }\n',
+    want: [{ field: 'initial_state.c0', msg: 'unknown field (did you mean "h0"?); expected one of h0, h0_l0', line: 23 }],
+  },
+  {
+    name: 'c0 of the wrong size for an LSTM',
+    content: LSTM + 'initial_state: { c0: [1, 2, 3] }\n',
+    want: [{ field: 'initial_state.c0', msg: 'has 3 entries, expected 2 entries (hidden_size)', line: 26 }],
+  },
+  {
+    name: 'h0_l0 of the wrong size: the field is named as written',
+    content: GRU_PT + 'initial_state: { h0_l0: [1] }\n',
+    want: [{ field: 'initial_state.h0_l0', msg: 'has 1 entry, expected 2 entries (hidden_size)', line: 23 }],
+  },
+  {
+    name: 'h0 and h0_l0 both given',
+    content: GRU_PT + 'initial_state: { h0: [1, 2], h0_l0: [1, 2] }\n',
+    want: [{ field: 'initial_state.h0_l0', msg: 'is the same state as initial_state.h0; give it once', line: 23 }],
   },
   {
     name: 'unknown parameter, with "did you mean"',
     content: edit('b_y: [0.1]', 'b_y: [0.1]\n  W_xhh: [[1, 2], [3, 4]]'),
-    want: [{ field: 'params.W_xhh', msg: /^unknown parameter for an rnn \(did you mean [^)]*"W_xh"[^)]*\?\); expected W_xh, W_hh, b_h, W_hy, b_y$/ }],
+    want: [{ field: 'params.W_xhh', msg: /^unknown parameter for an rnn \(textbook convention\) \(did you mean [^)]*"W_xh"[^)]*\?\); expected W_xh, W_hh, b_h, W_hy, b_y$/ }],
   },
   {
     name: 'missing parameter',
@@ -517,6 +641,64 @@ describe('valid variants', () => {
     const tr = solve(p, { precision: 64 });
     // z_1 = W_xh x_1 + W_hh h0 + b_h = [0.05+0.1, 0.11+0.2] + [0.05−0.05, 0.15−0.1] = [0.15, 0.36]
     expect(numbers(tr.quantities.get('ex1.t1.z')!)).toEqual(['0.15', '0.36']);
+  });
+
+  it('a textbook LSTM: the four gates in the file\'s order, h0 and c0 zeros by default', () => {
+    const p = load(LSTM);
+    expect([p.cell, p.convention]).toEqual(['lstm', 'textbook']);
+    expect([...p.params.keys()]).toEqual(['W_f', 'b_f', 'W_i', 'b_i', 'W_c', 'b_c', 'W_o', 'b_o', 'W_hy', 'b_y']);
+    expect((p.params.get('W_c') as Mat).map((r) => r.length)).toEqual([4, 4]);
+    expect([...p.initial.keys()]).toEqual(['h0', 'c0']);
+    expect(p.initial.get('c0')).toEqual({ value: [n.zero, n.zero], given: false });
+  });
+
+  it('initial_state.c0 for an LSTM is read and used: c_1 = f_1 ⊙ c0 + i_1 ⊙ g_1', () => {
+    const p = load(LSTM + 'initial_state:\n  h0: [0.5, -0.5]\n  c0: [2, "-1/4"]\n');
+    expect(p.initial.get('h0')!.given).toBe(true);
+    const c0 = p.initial.get('c0')!;
+    expect(c0.given).toBe(true);
+    expect(c0.value.map((x) => n.toString(x))).toEqual(['2', '-0.25']);
+    const tr = solve(p, { precision: 64 });
+    // f_pre_1 = W_f [h0; x_1] + b_f = [0.05 − 0.1 + 0.03 + 0.08, 0.25 − 0.3 + 0.07 + 0.16] + [0.1, 0.2]
+    expect(numbers(tr.quantities.get('ex1.t1.f_pre')!)).toEqual(['0.16', '0.38']);
+    const [f, i, g, c] = ['f', 'i', 'g', 'c'].map((k) => tr.quantities.get(`ex1.t1.${k}`)!.x as Vec);
+    const want = c0.value.map((c0j, j) => n.add(n.mul(f![j]!, c0j), n.mul(i![j]!, g![j]!)));
+    expect(c!.map((x) => n.toString(x))).toEqual(want.map((x) => n.toString(x)));
+    // and it matters: without c0 the cell state is i ⊙ g alone
+    const zero = solve(load(LSTM + 'initial_state:\n  h0: [0.5, -0.5]\n'), { precision: 64 });
+    const cz = zero.quantities.get('ex1.t1.c')!.x as Vec;
+    expect(cz.map((x) => n.toString(x))).toEqual(i!.map((x, j) => n.toString(n.mul(x, g![j]!))));
+    // by f_1 ⊙ c0 (to rounding at 64 digits)
+    c!.forEach((x, j) => expect(n.sub(n.sub(x, cz[j]!), n.mul(f![j]!, c0.value[j]!)).v.abs().lt('1e-60'), `c_1[${j + 1}]`).toBe(true));
+    expect(n.sub(c![0]!, cz[0]!).v.gt(1)).toBe(true);
+  });
+
+  it('a pytorch LSTM with torch\'s `_l0` names: canonical names inside, the file\'s names kept; c0_l0 and h0_l0', () => {
+    const p = load(LSTM_PT + 'initial_state: { h0_l0: [1, 2], c0_l0: [3, 4] }\n');
+    expect([p.cell, p.convention]).toEqual(['lstm', 'pytorch']);
+    expect([...p.params.keys()]).toEqual(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', 'W_hy', 'b_y']);
+    expect(p.paramNames.get('weight_ih')).toBe('weight_ih_l0');
+    expect(p.paramNames.get('bias_hh')).toBe('bias_hh_l0');
+    expect(p.paramNames.get('W_hy')).toBe('W_hy');
+    expect((p.params.get('weight_ih') as Mat).length).toBe(8);
+    expect(p.initial.get('h0')!.value.map((x) => n.toString(x))).toEqual(['1', '2']);
+    expect(p.initial.get('c0')!.value.map((x) => n.toString(x))).toEqual(['3', '4']);
+    expect([p.initial.get('h0')!.given, p.initial.get('c0')!.given]).toEqual([true, true]);
+    // the ids drop the suffix
+    const tr = solve(p, { precision: 64 });
+    expect(tr.quantities.has('grad.weight_ih')).toBe(true);
+    expect([...tr.quantities.keys()].some((id) => id.includes('_l0'))).toBe(false);
+  });
+
+  it('a pytorch GRU: h0_l0 is accepted as h0; c0 is not a GRU state', () => {
+    const p = load(GRU_PT + 'initial_state: { h0_l0: [0.5, "-1/4"] }\n');
+    expect([p.cell, p.convention]).toEqual(['gru', 'pytorch']);
+    expect([...p.initial.keys()]).toEqual(['h0']);
+    expect(p.initial.get('h0')).toMatchObject({ given: true });
+    expect(p.initial.get('h0')!.value.map((x) => n.toString(x))).toEqual(['0.5', '-0.25']);
+    const tr = solve(p, { precision: 64 });
+    // hn_1 = W_hn h0 + b_hn = [0.45 − 0.25, 0.55 − 0.3] + [0.5, 0.6]
+    expect(numbers(tr.quantities.get('ex1.t1.hn')!)).toEqual(['0.7', '0.85']);
   });
 
   it('tokens that look like numbers are matched as written', () => {
