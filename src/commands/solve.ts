@@ -3,7 +3,8 @@
 import type { CommandModule } from 'yargs';
 import type { IO } from '../main.js';
 
-export const FORMATS = ['md', 'json'] as const;
+export const FORMATS = ['md', 'tex', 'html', 'json'] as const;
+export const ARITHMETIC = ['exact', 'hand'] as const;
 export const DETAILS = ['full', 'standard', 'brief'] as const;
 
 export const solveCommand = (io: IO): CommandModule => ({
@@ -16,8 +17,15 @@ export const solveCommand = (io: IO): CommandModule => ({
       .option('out', {
         alias: 'o',
         type: 'string',
-        describe: 'output directory, or - for standard output [default: out/ for md, - for json]',
+        describe: 'output directory, or - for standard output [default: out/ for md, tex and html; - for json]',
       })
+      .option('pdf', { type: 'boolean', default: false, describe: 'with --format tex: also run pdflatex and write the PDF' })
+      .option('arithmetic', {
+        choices: ARITHMETIC,
+        default: 'exact' as const,
+        describe: 'exact: nothing rounded along the way; hand: every named quantity rounded to --decimals before it is used further, as by hand',
+      })
+      .option('templates', { type: 'string', describe: 'a directory of Handlebars templates overriding the built-in ones by name' })
       .option('decimals', { type: 'number', default: 4, describe: 'decimal places shown' })
       .option('detail', { choices: DETAILS, default: 'full' as const, describe: 'full: every product term by term; standard: each operation with its matrices; brief: tables per timestep' })
       .option('precision', { type: 'number', default: 64, describe: 'significant digits carried through tanh, σ, exp, log' })
@@ -33,6 +41,9 @@ export const solveCommand = (io: IO): CommandModule => ({
         decimals: argv.decimals as number,
         detail: argv.detail as (typeof DETAILS)[number],
         precision: argv.precision as number,
+        pdf: Boolean(argv.pdf),
+        arithmetic: argv.arithmetic as (typeof ARITHMETIC)[number],
+        templates: argv.templates === undefined ? null : String(argv.templates),
       },
       io,
     );

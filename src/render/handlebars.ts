@@ -1,7 +1,8 @@
 // One isolated Handlebars instance per render, with every helper registered here and every
 // template of templates/<format>/ registered as a partial by its file name.
 import Handlebars from 'handlebars';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { InputError, didYouMean } from '../problem/errors.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Num } from '../numeric/index.js';
@@ -26,7 +27,13 @@ export function escapeMarkdown(s: string): string {
 
 type Hash = { hash: Record<string, unknown> };
 
-export function createRenderer(format: 'md', decimals: number): (data: object) => string {
+/**
+ * A renderer for one format: an isolated Handlebars instance with every helper, every
+ * template of templates/<format>/ as a partial, and `solution` as the main template.
+ * `overrides` (`--templates DIR`) replaces built-in templates by name: DIR/<format>/*.hbs,
+ * or DIR/*.hbs when DIR has no such folder.
+ */
+export function createRenderer(format: string, decimals: number, overrides: string | null = null): (data: object) => string {
   const hb = Handlebars.create();
   const d = decimals;
   const helpers: Record<string, (...args: never[]) => unknown> = {
@@ -81,16 +88,46 @@ export function createRenderer(format: 'md', decimals: number): (data: object) =
     hashOf: (opts: Hash) => opts.hash,
   };
   for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  const sources = new Map<string, string>();
   const dir = join(templatesDir(), format);
-  let main: string | null = null;
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort()) {
-    const name = f.slice(0, -4);
     // a partial used inside a line has no final newline; one used on a line of its own
     // (Handlebars' "standalone" partial) ends with one
-    const src = readFileSync(join(dir, f), 'utf8');
-    if (name === 'solution') main = src;
-    else hb.registerPartial(name, src);
+    sources.set(f.slice(0, -4), readFileSync(join(dir, f), 'utf8'));
   }
-  if (main === null) throw new Error(`templates/${format}/solution.hbs is missing`);
+  if (overrides !== null) {
+    for (const [name, src, file] of readOverrides(overrides, format, [...sources.keys()])) {
+      try {
+        hb.parse(src);
+      } catch (e) {
+        throw InputError.one(file, null, `not a valid Handlebars template: ${(e as Error).message.split('\n')[0]}`);
+      }
+      sources.set(name, src);
+    }
+  }
+  const main = sources.get('solution');
+  if (main === undefined) throw new Error(`templates/${format}/solution.hbs is missing`);
+  for (const [name, src] of sources) if (name !== 'solution') hb.registerPartial(name, src);
   return hb.compile(main, { strict: true, noEscape: true });
+}
+
+function readOverrides(root: string, format: string, known: string[]): [string, string, string][] {
+  let dir = root;
+  try {
+    if (!statSync(root).isDirectory()) throw InputError.one('--templates', null, `${root} is not a directory`);
+    if (existsSync(join(root, format)) && statSync(join(root, format)).isDirectory()) dir = join(root, format);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw InputError.one('--templates', null, `cannot read ${root}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+  }
+  const out: [string, string, string][] = [];
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort()) {
+    const name = f.slice(0, -4);
+    const file = join(dir, f);
+    if (!known.includes(name)) {
+      throw InputError.one(file, null, `there is no ${format} template named "${name}"${didYouMean(name, known)}; see the README for the list`);
+    }
+    out.push([name, readFileSync(file, 'utf8'), file]);
+  }
+  return out;
 }

@@ -5,8 +5,8 @@ import { buildView, type Detail } from './view.js';
 
 export type { Detail };
 
-export function renderMarkdown(trace: Trace, opts: { decimals: number; detail: Detail }): string {
-  const render = createRenderer('md', opts.decimals);
+export function renderMarkdown(trace: Trace, opts: { decimals: number; detail: Detail; templates?: string | null }): string {
+  const render = createRenderer('md', opts.decimals, opts.templates ?? null);
   return tidy(render(buildView(trace, opts)));
 }
 

@@ -5,19 +5,25 @@ import { loadProblem } from '../problem/validate.js';
 import { InputError } from '../problem/errors.js';
 import { solve } from '../engine/solve.js';
 import { LossDomainError } from '../engine/ops/loss.js';
-import { renderJson } from '../render/json.js';
-import { renderMarkdown, type Detail } from '../render/markdown.js';
+import { renderers, type Format } from '../render/formats.js';
+import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
 
 export interface SolveRequest {
   problem: string;
-  format: 'md' | 'json';
+  format: Format;
   /** directory, `-` for stdout, null for the format's default */
   out: string | null;
   decimals: number;
   detail: Detail;
   precision: number;
+  /** with format tex: also compile the PDF with pdflatex */
+  pdf?: boolean;
+  /** hand: round every named quantity to `decimals` before it is used further */
+  arithmetic?: 'exact' | 'hand';
+  /** a directory of templates overriding the built-in ones by name */
+  templates?: string | null;
 }
 
 export const LIMITS = { decimals: [0, 30], precision: [20, 1000] } as const;
@@ -44,7 +50,7 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;
   }
-  const text = req.format === 'json' ? renderJson(trace, n) : renderMarkdown(trace, { decimals: req.decimals, detail: req.detail });
+  const text = renderers[req.format](trace, { num: n, decimals: req.decimals, detail: req.detail, templates: req.templates ?? null });
   const name = basename(req.problem, extname(req.problem)) + '.' + req.format;
   return { text, name };
 }
