@@ -21,6 +21,8 @@ export class Recorder implements OpContext {
     readonly ex: number,
     /** hidden size H, for cells that slice stacked parameters */
     readonly hidden: number,
+    /** hand arithmetic: applied to every computed quantity before it is used further */
+    readonly round: ((v: Value) => Value) | null = null,
   ) {}
 
   id(name: string): string {
@@ -58,6 +60,8 @@ export class Recorder implements OpContext {
   }
 
   private push(s: Step): Arg {
+    // given inputs are used as given; a concatenation writes down no new number
+    if (this.round && s.op !== 'embed' && s.op !== 'input' && s.op !== 'concat') s.value = this.round(s.value);
     this.steps.push(s);
     this.byId.set(s.id, s);
     return { kind: 'step', id: s.id };

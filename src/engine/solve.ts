@@ -9,6 +9,8 @@ import { Recorder } from './recorder.js';
 
 export interface SolveOptions {
   precision: number;
+  /** hand arithmetic: round every computed quantity to this many decimals before it is used further */
+  hand?: number | null;
 }
 
 export function solve(problem: Problem, opts: SolveOptions): Trace {
@@ -19,6 +21,9 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     ...cell.params(H, problem.inputDim).map((p) => ({ ...p, role: 'cell' as const })),
     ...headParams(problem.outputDim, H).map((p) => ({ ...p, role: 'head' as const })),
   ];
+  const hand = opts.hand ?? null;
+  const round = hand === null ? null : (v: Value) => mapValue(v, (x) => n.roundTo(x, hand));
+  const rounded = (v: Value) => (round ? round(v) : v);
   const values = new Map<string, Value>();
   for (const p of specs) {
     const raw = problem.params.get(p.name)!;
@@ -31,14 +36,14 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   };
   const zerosLike = (v: Value) => mapValue(v, () => n.zero);
   const total = (id: string, of: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Total => {
-    const t: Total = { id, of, scale, value: sumOf(of, like, scale) };
+    const t: Total = { id, of, scale, value: rounded(sumOf(of, like, scale)) };
     quantities.set(id, t.value);
     return t;
   };
 
   const examples: ExampleTrace[] = problem.examples.map((ex, k) => {
     const index = k + 1;
-    const g = new Recorder(n, values, index, H);
+    const g = new Recorder(n, values, index, H, round);
     let state: Record<string, Arg> = {};
     for (const s of cell.state) {
       state[s] = { kind: 'const', label: `${s}0`, value: vec(problem.initial.get(`${s}0`)!.value) };
@@ -107,7 +112,7 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   if (lr) {
     const step = (id: string, param: string, before: Value, grad: string) => {
       const g = quantities.get(grad)!;
-      const value = addValues(n, before, scaleValue(n, n.neg(lr), g));
+      const value = rounded(addValues(n, before, scaleValue(n, n.neg(lr), g)));
       quantities.set(id, value);
       updates.push({ id, param, before, grad, value });
     };
@@ -135,6 +140,7 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     initial: cell.state.map((s) => ({ name: `${s}0`, ...problem.initial.get(`${s}0`)! })),
     training: problem.training,
     precision: opts.precision,
+    hand,
     examples,
     batch: { loss, grads, embGrads, updates },
     quantities: orderQuantities(examples, quantities),

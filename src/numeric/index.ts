@@ -13,6 +13,12 @@ export type Big = BigNumber;
 export interface Num {
   readonly v: Big;
   readonly exact: boolean;
+  /**
+   * Set by hand arithmetic (`round`): `v` is an exact decimal obtained by rounding the
+   * computed value, so the step that produced it writes `≈`, while later arithmetic on `v`
+   * is exact.
+   */
+  readonly rounded?: boolean;
 }
 
 /** The decimal.js constructor mathjs configures (`math.BigNumber`), which mathjs's types omit. */
@@ -31,6 +37,9 @@ export const MAX_EXPONENT = 1000;
 export class NumberSyntaxError extends Error {}
 
 const cache = new Map<number, Numeric>();
+
+/** The same number without the hand-rounding mark (a result of arithmetic, not of rounding). */
+const plain = (x: Num): Num => (x.rounded ? { v: x.v, exact: x.exact } : x);
 
 /** Arithmetic at a given working precision (significant digits). */
 export class Numeric {
@@ -97,8 +106,8 @@ export class Numeric {
 
   add(a: Num, b: Num): Num {
     if (a.exact && b.exact) return { v: new this.Exact(a.v).plus(b.v), exact: true };
-    if (a.exact && a.v.isZero()) return b;
-    if (b.exact && b.v.isZero()) return a;
+    if (a.exact && a.v.isZero()) return plain(b);
+    if (b.exact && b.v.isZero()) return plain(a);
     return { v: new this.Work(a.v).plus(b.v), exact: false };
   }
 
@@ -110,11 +119,18 @@ export class Numeric {
     return { v: a.v.neg(), exact: a.exact };
   }
 
+  /** Hand arithmetic: round half away from zero to `decimals` places (flagged when it changed). */
+  roundTo(x: Num, decimals: number): Num {
+    const r = new this.Exact(x.v).toDecimalPlaces(decimals, 4);
+    if (x.exact && r.eq(x.v)) return plain(x);
+    return { v: r.isZero() ? new this.Exact(0) : r, exact: true, rounded: true };
+  }
+
   mul(a: Num, b: Num): Num {
     if (a.exact && b.exact) return { v: new this.Exact(a.v).times(b.v), exact: true };
     if ((a.exact && a.v.isZero()) || (b.exact && b.v.isZero())) return this.zero;
-    if (a.exact && a.v.eq(1)) return b;
-    if (b.exact && b.v.eq(1)) return a;
+    if (a.exact && a.v.eq(1)) return plain(b);
+    if (b.exact && b.v.eq(1)) return plain(a);
     return { v: new this.Work(a.v).times(b.v), exact: false };
   }
 
@@ -162,12 +178,6 @@ export class Numeric {
     const s = x.v.toString();
     return s === '-0' ? '0' : s;
   }
-
-  /** Round half away from zero to `decimals` places (hand arithmetic). */
-  round(x: Num, decimals: number): Num {
-    const r = new this.Exact(x.v).toDecimalPlaces(decimals, 4);
-    return { v: r, exact: true };
-  }
 }
 
 /** How a number is displayed at `decimals` places, and whether the display is exact. */
@@ -185,8 +195,12 @@ export interface Shown {
  * A non-zero value that would round to 0 is shown in scientific notation instead, so that
  * σ(−100) ≈ 3.720e-44 never prints as 0.
  */
-export function show(x: Num, decimals: number): Shown {
+export function show(x: Num, decimals: number, asOperand = false): Shown {
   const v = x.v;
+  if (x.rounded && !asOperand) {
+    // the result of a hand-rounding step: shown as rounded
+    return { text: v.isZero() ? '0' : v.toFixed(decimals, 4), exact: false };
+  }
   if (x.exact && v.decimalPlaces() <= decimals) {
     const text = v.isZero() ? '0' : v.toFixed();
     return { text, exact: true };

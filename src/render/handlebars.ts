@@ -44,7 +44,10 @@ export function createRenderer(format: string, decimals: number, overrides: stri
       const t = num(x, d);
       return t.startsWith('-') ? t.slice(1) : t === '0' ? t : `-${t}`;
     },
+    /** the relation before a result: `=` or `≈` */
     rel: (x: Parameters<typeof rel>[0]) => rel(x, d),
+    /** the relation before numbers substituted into a formula */
+    relop: (x: Parameters<typeof rel>[0]) => rel(x, d, true),
     vec: (v: Vec) => vecm(v, d),
     row: (v: Vec) => rowm(v, d),
     mat: (m: Mat) => matm(m, d),

@@ -5,7 +5,7 @@ import type { Mat, Value, Vec } from '../trace/types.js';
 
 /** A number in LaTeX at `decimals` places (scientific when it would round to 0). */
 export function num(x: Num, decimals: number): string {
-  const s = show(x, decimals);
+  const s = show(x, decimals, true);
   if (s.sci) return `${s.sci.mantissa} \\times 10^{${s.sci.exponent}}`;
   return s.text;
 }
@@ -25,9 +25,13 @@ const flat = (v: Numeric): Num[] => {
   return [v];
 };
 
-/** `=` when every displayed number is the exact value, `\approx` when any was rounded. */
-export function rel(v: Numeric, decimals: number): string {
-  return flat(v).every((x) => show(x, decimals).exact) ? '=' : '\\approx';
+/**
+ * `=` when every displayed number is the exact value, `\approx` when any was rounded.
+ * `operands`: the numbers are being substituted into a formula, where a hand-rounded
+ * number counts as the exact decimal it is (the rounding was shown where it happened).
+ */
+export function rel(v: Numeric, decimals: number, operands = false): string {
+  return flat(v).every((x) => show(x, decimals, operands).exact) ? '=' : '\\approx';
 }
 
 export function vecm(v: Vec, decimals: number): string {

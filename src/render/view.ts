@@ -87,6 +87,9 @@ export interface SolutionView {
   source: string;
   decimals: number;
   precision: number;
+  /** hand arithmetic: the decimals every computed quantity was rounded to; null = exact */
+  hand: number | null;
+  handMode: boolean;
   detail: Detail;
   full: boolean;
   brief: boolean;
@@ -538,6 +541,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     source: trace.source,
     decimals: opts.decimals,
     precision: trace.precision,
+    hand: trace.hand,
+    handMode: trace.hand !== null,
     detail: opts.detail,
     full: opts.detail === 'full',
     brief: opts.detail === 'brief',

@@ -45,7 +45,7 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
   const problem = loadProblem(req.problem, n);
   let trace;
   try {
-    trace = solve(problem, { precision: req.precision });
+    trace = solve(problem, { precision: req.precision, hand: req.arithmetic === 'hand' ? req.decimals : null });
   } catch (e) {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;

@@ -185,6 +185,8 @@ export interface Trace {
     trainEmbeddings: boolean;
   };
   precision: number;
+  /** hand arithmetic: every computed quantity was rounded to this many decimals; null = exact */
+  hand: number | null;
   examples: ExampleTrace[];
   batch: {
     loss: Total;
