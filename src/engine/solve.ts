@@ -4,7 +4,7 @@ import type { Problem } from '../problem/types.js';
 import type { Arg, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
 import { bptt } from './bptt.js';
 import { cells, headParams, type ParamSpec } from './cells/index.js';
-import { addValues, mapValue, mat, scaleValue, vec } from './linalg.js';
+import { addValues, mapValue, mat, scaleValue, sumValues, vec } from './linalg.js';
 import { Recorder } from './recorder.js';
 
 export interface SolveOptions {
@@ -31,10 +31,9 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   }
   const quantities = new Map<string, Value>();
   const sumOf = (ids: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Value => {
-    const s = ids.reduce<Value>((acc, id) => addValues(n, acc, quantities.get(id)!), zerosLike(like));
+    const s = sumValues(n, ids.map((id) => quantities.get(id)!), like);
     return scale ? scaleValue(n, scale, s) : s;
   };
-  const zerosLike = (v: Value) => mapValue(v, () => n.zero);
   const total = (id: string, of: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Total => {
     const t: Total = { id, of, scale, value: rounded(sumOf(of, like, scale)) };
     quantities.set(id, t.value);
