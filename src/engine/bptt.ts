@@ -28,8 +28,8 @@ export function bptt(rec: Recorder, lossId: string, params: ParamSpec[]): GradSt
       const parts = paramParts.get(p.name) ?? [];
       let total = zeros(n, p.shape);
       for (const c of parts) total = addValues(n, total, placeRows(c, p.shape, n));
-      if (rec.round) total = rec.round(total);
       const id = `ex${rec.ex}.t${t}.d${p.name}`;
+      if (rec.adjust) total = rec.adjust(id, total);
       out.push({ id, scope: { ex: rec.ex, t }, kind: 'param', of: p.name, parts, value: total });
     }
     paramParts = new Map();
@@ -47,8 +47,8 @@ export function bptt(rec: Recorder, lossId: string, params: ParamSpec[]): GradSt
       s.id === lossId
         ? scalar(n.one)
         : parts.reduce<Value>((acc, c) => addValues(n, acc, c.value), zerosLike(n, s.value));
-    if (rec.round) g = rec.round(g);
     const gid = gradId(s);
+    if (rec.adjust && s.id !== lossId) g = rec.adjust(gid, g);
     if (!silent.has(s.op)) out.push({ id: gid, scope: s.scope, kind: 'node', of: s.id, parts, value: g, ...(s.internal ? { internal: true } : {}) });
     for (const c of backwardOf(s, g, gid, rec)) {
       if (c.to.kind === 'step') {

@@ -9,6 +9,9 @@ import { lossForward } from './ops/loss.js';
 import { concatForward, mixForward } from './ops/mix.js';
 import type { OpContext } from './ops/context.js';
 
+/** Replaces a computed quantity (by id) before it is used further. */
+export type Adjust = (id: string, value: Value) => Value;
+
 export class Recorder implements OpContext {
   readonly steps: Step[] = [];
   private readonly byId = new Map<string, Step>();
@@ -21,8 +24,11 @@ export class Recorder implements OpContext {
     readonly ex: number,
     /** hidden size H, for cells that slice stacked parameters */
     readonly hidden: number,
-    /** hand arithmetic: applied to every computed quantity before it is used further */
-    readonly round: ((v: Value) => Value) | null = null,
+    /**
+     * Applied to every computed quantity (by id) before it is used further: hand rounding,
+     * or the checker substituting a student's answers. Null: values are used as computed.
+     */
+    readonly adjust: Adjust | null = null,
   ) {}
 
   id(name: string): string {
@@ -61,7 +67,7 @@ export class Recorder implements OpContext {
 
   private push(s: Step): Arg {
     // given inputs are used as given; a concatenation writes down no new number
-    if (this.round && s.op !== 'embed' && s.op !== 'input' && s.op !== 'concat') s.value = this.round(s.value);
+    if (this.adjust && s.op !== 'embed' && s.op !== 'input' && s.op !== 'concat') s.value = this.adjust(s.id, s.value);
     this.steps.push(s);
     this.byId.set(s.id, s);
     return { kind: 'step', id: s.id };

@@ -5,12 +5,18 @@ import type { Arg, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Ve
 import { bptt } from './bptt.js';
 import { cells, headParams, type ParamSpec } from './cells/index.js';
 import { addValues, mapValue, mat, scaleValue, sumValues, vec } from './linalg.js';
-import { Recorder } from './recorder.js';
+import { Recorder, type Adjust } from './recorder.js';
 
 export interface SolveOptions {
   precision: number;
   /** hand arithmetic: round every computed quantity to this many decimals before it is used further */
   hand?: number | null;
+  /**
+   * Called with every computed quantity (id, value, after hand rounding) before it is used
+   * further; what it returns is used instead. The checker replays a solution with a
+   * student's answers substituted this way (error carried forward).
+   */
+  substitute?: Adjust | null;
 }
 
 export function solve(problem: Problem, opts: SolveOptions): Trace {
@@ -22,8 +28,10 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     ...headParams(problem.outputDim, H).map((p) => ({ ...p, role: 'head' as const })),
   ];
   const hand = opts.hand ?? null;
-  const round = hand === null ? null : (v: Value) => mapValue(v, (x) => n.roundTo(x, hand));
-  const rounded = (v: Value) => (round ? round(v) : v);
+  const sub = opts.substitute ?? null;
+  const round = (v: Value) => (hand === null ? v : mapValue(v, (x) => n.roundTo(x, hand)));
+  const adjust: Adjust | null = hand === null && !sub ? null : (id, v) => (sub ? sub(id, round(v)) : round(v));
+  const adjusted = (id: string, v: Value) => (adjust ? adjust(id, v) : v);
   const values = new Map<string, Value>();
   for (const p of specs) {
     const raw = problem.params.get(p.name)!;
@@ -35,14 +43,14 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     return scale ? scaleValue(n, scale, s) : s;
   };
   const total = (id: string, of: string[], like: Value, scale: Trace['batch']['loss']['scale'] = null): Total => {
-    const t: Total = { id, of, scale, value: rounded(sumOf(of, like, scale)) };
+    const t: Total = { id, of, scale, value: adjusted(id, sumOf(of, like, scale)) };
     quantities.set(id, t.value);
     return t;
   };
 
   const examples: ExampleTrace[] = problem.examples.map((ex, k) => {
     const index = k + 1;
-    const g = new Recorder(n, values, index, H, round);
+    const g = new Recorder(n, values, index, H, adjust);
     let state: Record<string, Arg> = {};
     for (const s of cell.state) {
       state[s] = { kind: 'const', label: `${s}0`, value: vec(problem.initial.get(`${s}0`)!.value) };
@@ -111,7 +119,7 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   if (lr) {
     const step = (id: string, param: string, before: Value, grad: string) => {
       const g = quantities.get(grad)!;
-      const value = rounded(addValues(n, before, scaleValue(n, n.neg(lr), g)));
+      const value = adjusted(id, addValues(n, before, scaleValue(n, n.neg(lr), g)));
       quantities.set(id, value);
       updates.push({ id, param, before, grad, value });
     };
