@@ -2,6 +2,7 @@
 import type { Numeric } from '../numeric/index.js';
 import type { Trace } from '../trace/types.js';
 import type { Detail } from './view.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -21,7 +22,5 @@ export const renderers: Record<Format, (trace: Trace, opts: RenderOptions) => st
   tex: () => {
     throw new Error('--format tex is being written');
   },
-  html: () => {
-    throw new Error('--format html is being written');
-  },
+  html: (trace, opts) => renderHtml(trace, opts),
 };
