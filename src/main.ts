@@ -3,6 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { commands } from './commands/index.js';
 import { InputError } from './problem/errors.js';
+import { ExitStatus } from './check/status.js';
 import { VERSION } from './version.js';
 
 export interface IO {
@@ -59,7 +60,9 @@ export async function main(rawArgs: string[], io: IO = processIO): Promise<numbe
       if (output) io.stdout(output.endsWith('\n') ? output : output + '\n');
     });
   } catch (e) {
-    if (e instanceof InputError) {
+    if (e instanceof ExitStatus) {
+      code = e.code; // the command has written its output; it only sets the exit code
+    } else if (e instanceof InputError) {
       io.stderr(e.message + '\n');
       code = 2;
     } else if (e instanceof UsageError || (e instanceof Error && e.name === 'YError')) {

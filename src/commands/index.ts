@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { IO } from '../main.js';
 import { solveCommand } from './solve.js';
+import { checkCommand } from './check.js';
 
 /** Every command, explicitly (no directory scanning under ESM). */
-export const commands: ((io: IO) => CommandModule)[] = [solveCommand];
+export const commands: ((io: IO) => CommandModule)[] = [solveCommand, checkCommand];
