@@ -5,6 +5,7 @@ import type { Detail } from './view.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
+import { renderTex } from './tex.js';
 
 export interface RenderOptions {
   num: Numeric;
@@ -19,8 +20,6 @@ export type Format = 'md' | 'tex' | 'html' | 'json';
 export const renderers: Record<Format, (trace: Trace, opts: RenderOptions) => string> = {
   md: (trace, opts) => renderMarkdown(trace, opts),
   json: (trace, opts) => renderJson(trace, opts.num),
-  tex: () => {
-    throw new Error('--format tex is being written');
-  },
+  tex: (trace, opts) => renderTex(trace, opts),
   html: (trace, opts) => renderHtml(trace, opts),
 };

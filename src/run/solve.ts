@@ -9,6 +9,7 @@ import { renderers, type Format } from '../render/formats.js';
 import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
+import { compilePdf, findPdflatex, PDFLATEX_MISSING, writeBytesAtomic } from './pdf.js';
 
 export interface SolveRequest {
   problem: string;
@@ -56,14 +57,29 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
 }
 
 export async function runSolve(req: SolveRequest, io: IO): Promise<void> {
-  const { text, name } = solveToText(req);
   const out = req.out ?? (req.format === 'json' ? '-' : 'out');
+  if (req.pdf) checkPdfRequest(req.format, out);
+  const { text, name } = solveToText(req);
   if (out === '-') {
     io.stdout(text);
     return;
   }
+  // --pdf: compiled before anything is written, so that a failure leaves no file behind
+  const pdf = req.pdf ? (await compilePdf(text, basename(name, extname(name)))).pdf : null;
   ensureDir(out);
   const path = join(out, name);
   writeAtomic(path, text);
   io.stdout(`wrote ${path}\n`);
+  if (pdf) {
+    const pdfPath = join(out, basename(name, extname(name)) + '.pdf');
+    writeBytesAtomic(pdfPath, pdf);
+    io.stdout(`wrote ${pdfPath}\n`);
+  }
+}
+
+/** --pdf needs --format tex, a directory to write to, and pdflatex. */
+function checkPdfRequest(format: Format, out: string): void {
+  if (format !== 'tex') throw InputError.one('--pdf', null, `only with --format tex (the PDF is compiled from the LaTeX solution), not with --format ${format}`);
+  if (out === '-') throw InputError.one('--pdf', null, 'writes a file, so it cannot be used with --out - (give a directory)');
+  if (findPdflatex() === null) throw InputError.one('--pdf', null, PDFLATEX_MISSING);
 }
