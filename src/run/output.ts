@@ -15,10 +15,11 @@ export function ensureDir(dir: string): void {
   }
 }
 
-export function writeAtomic(path: string, text: string): void {
+/** Write text or bytes atomically: a temporary file beside the target, then a rename. */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });

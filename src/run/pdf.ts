@@ -2,9 +2,9 @@
 // PDF next to the .tex. pdflatex runs in nonstop mode and halts on the first error; it runs
 // again while the log asks for it (references, longtable widths), at most three times.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { InputError } from '../problem/errors.js';
 
 export const PDFLATEX_MISSING = 'pdflatex is not installed (Debian: apt-get install texlive-latex-base texlive-latex-recommended)';
@@ -99,20 +99,3 @@ export async function compilePdf(tex: string, name: string, opts: { pdflatex?: s
   }
 }
 
-/** A temporary name beside `path`, for writing it whole and renaming. */
-export function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-}
-
-/** Write bytes atomically: a temporary file beside the target, then a rename. */
-export function writeBytesAtomic(path: string, bytes: Buffer): void {
-  const tmp = tempBeside(path);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    throw InputError.one('--out', null, `cannot write ${path}: ${err.code === 'EACCES' ? 'permission denied' : err.message}`);
-  }
-}

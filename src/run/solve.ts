@@ -9,7 +9,7 @@ import { renderers, type Format } from '../render/formats.js';
 import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
-import { compilePdf, findPdflatex, PDFLATEX_MISSING, writeBytesAtomic } from './pdf.js';
+import { compilePdf, findPdflatex, PDFLATEX_MISSING } from './pdf.js';
 
 export interface SolveRequest {
   problem: string;
@@ -72,7 +72,7 @@ export async function runSolve(req: SolveRequest, io: IO): Promise<void> {
   io.stdout(`wrote ${path}\n`);
   if (pdf) {
     const pdfPath = join(out, basename(name, extname(name)) + '.pdf');
-    writeBytesAtomic(pdfPath, pdf);
+    writeAtomic(pdfPath, pdf);
     io.stdout(`wrote ${pdfPath}\n`);
   }
 }
