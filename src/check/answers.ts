@@ -2,9 +2,8 @@
 // entries such as `ex1.t3.h[2]` (1-based), to numbers, vectors or matrices. Numbers are
 // read from their source text, so `0.309` is the decimal 0.309. The output of
 // `unrolled solve --format json` (`{"quantities": {...}}`) is accepted as it is.
-import { readFileSync, statSync } from 'node:fs';
 import { NumberSyntaxError, type Numeric, type Num } from '../numeric/index.js';
-import { parseSource, type Tree } from '../problem/source.js';
+import { parseSource, readSourceText, type Tree } from '../problem/source.js';
 import { closest, editDistance, InputError, type InputProblem, type Position } from '../problem/errors.js';
 import type { Value } from '../trace/types.js';
 
@@ -68,19 +67,7 @@ export function nearestIds(word: string, ids: string[], max = 3): string[] {
 const describeShape = (s: number[]) => (s.length === 0 ? 'a number' : s.length === 1 ? `a vector of ${s[0]}` : `a ${s[0]}×${s[1]} matrix`);
 
 export function readAnswers(file: string, quantities: ReadonlyMap<string, Value>, n: Numeric): Answer[] {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw InputError.one(file, null, 'is a directory, expected an answers file (.yaml or .json)');
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw InputError.one(file, null, 'no such file');
-    if (err.code === 'EACCES') throw InputError.one(file, null, 'permission denied');
-    if (e instanceof TypeError) throw InputError.one(file, null, 'is not UTF-8 text; save the answers file as UTF-8');
-    throw InputError.one(file, null, `cannot read: ${err.message}`);
-  }
-  let tree = parseSource(text, file);
+  let tree = parseSource(readSourceText(file, 'answers'), file);
   if (tree.kind === 'map' && tree.entries.size === 1 && tree.entries.get('quantities')?.kind === 'map') tree = tree.entries.get('quantities')!;
   if (tree.kind !== 'map') {
     throw InputError.one(file, null, 'expected a mapping of quantity ids to numbers, e.g. `ex1.t1.h: [0.226, 0.310, 0.264]` or `ex1.t1.h[2]: 0.310`', tree.pos);

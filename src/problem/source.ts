@@ -1,5 +1,6 @@
 // Reading a problem file into a tree that keeps every number's source text, so that
 // `0.1` stays the decimal 0.1 and never passes through a binary float.
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { InputError, type Position } from './errors.js';
 
@@ -38,6 +39,24 @@ function fieldAt(root: unknown, offset: number): string | null {
     } else break;
   }
   return path || null;
+}
+
+/**
+ * The text of a problem or answers file (`what`, for messages), as UTF-8; every way it can
+ * fail is one InputError line naming the file.
+ */
+export function readSourceText(file: string, what: string): string {
+  try {
+    if (statSync(file).isDirectory()) throw InputError.one(file, null, `is a directory, expected ${what === 'answers' ? 'an' : 'a'} ${what} file (.yaml or .json)`);
+    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw InputError.one(file, null, 'no such file');
+    if (err.code === 'EACCES') throw InputError.one(file, null, 'permission denied');
+    if (e instanceof TypeError) throw InputError.one(file, null, `is not UTF-8 text; save the ${what} file as UTF-8`);
+    throw InputError.one(file, null, `cannot read: ${err.message}`);
+  }
 }
 
 export function parseSource(text: string, file: string): Tree {

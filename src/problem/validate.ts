@@ -1,11 +1,10 @@
 // Tree → Problem. Every problem found is collected (file, position, field, what is wrong,
 // what is expected) and reported together; a Problem is returned only when there are none.
-import { readFileSync, statSync } from 'node:fs';
 import { NumberSyntaxError, type Numeric, type Num } from '../numeric/index.js';
 import { cells, headParams, type ParamSpec } from '../engine/cells/index.js';
 import type { Mat, Vec } from '../trace/types.js';
 import { InputError, didYouMean, closest, type InputProblem, type Position } from './errors.js';
-import { parseSource, type Tree } from './source.js';
+import { parseSource, readSourceText, type Tree } from './source.js';
 import type { Example, Problem } from './types.js';
 
 /** Sizes beyond these make a worked solution nobody can read; refuse them early. */
@@ -18,20 +17,7 @@ const TRAINING = ['reduction', 'truncate', 'clip_norm', 'learning_rate', 'train_
 const EXAMPLE = ['text', 'inputs', 'target'];
 
 export function loadProblem(file: string, n: Numeric): Problem {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw InputError.one(file, null, 'is a directory, expected a problem file (.yaml or .json)');
-    const bytes = readFileSync(file);
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw InputError.one(file, null, 'no such file');
-    if (err.code === 'EACCES') throw InputError.one(file, null, 'permission denied');
-    if (e instanceof TypeError) throw InputError.one(file, null, 'is not UTF-8 text; save the problem file as UTF-8');
-    throw InputError.one(file, null, `cannot read: ${err.message}`);
-  }
-  return validate(parseSource(text, file), file, n);
+  return validate(parseSource(readSourceText(file, 'problem'), file), file, n);
 }
 
 class Checker {
