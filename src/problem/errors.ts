@@ -56,6 +56,8 @@ export function closest(word: string, candidates: Iterable<string>, max = 3): st
     .filter((x) => x.d <= limit)
     // among equally close candidates, the same letters in another order are the likeliest slip
     .sort((x, y) => x.d - y.d || Number(y.anagram) - Number(x.anagram) || x.c.localeCompare(y.c))
+    // a far candidate next to a near one is noise: hiden_size is hidden_size, not input_size
+    .filter((x, _, all) => x.d <= all[0]!.d + 1)
     .slice(0, max)
     .map((x) => x.c);
 }

@@ -11,8 +11,8 @@ import type { Example, Problem } from './types.js';
 export const LIMITS = { hidden: 64, inputDim: 64, outputDim: 64, timesteps: 256, examples: 256 };
 
 const TOP = ['title', 'model', 'embeddings', 'params', 'head', 'data', 'initial_state', 'training'];
-const MODEL = ['cell', 'hidden_size', 'convention', 'layers', 'bidirectional'];
-const HEAD = ['activation', 'loss', 'output_at'];
+const MODEL = ['cell', 'hidden_size', 'input_size', 'convention', 'layers', 'bidirectional'];
+const HEAD = ['activation', 'loss', 'output_at', 'output_size'];
 const TRAINING = ['reduction', 'truncate', 'clip_norm', 'learning_rate', 'train_embeddings'];
 const EXAMPLE = ['text', 'inputs', 'target'];
 
@@ -106,8 +106,11 @@ class Checker {
 
 function describe(t: Tree): string {
   switch (t.kind) {
-    case 'map':
-      return 'a mapping';
+    case 'map': {
+      // a handout spec's generator in a problem file given to solve or check
+      const g = ['random', 'choice', 'pick'].find((k) => t.entries.has(k));
+      return g ? `a generator ({${g}: …}), which only unrolled handout fills in; give the numbers themselves` : 'a mapping';
+    }
     case 'seq':
       return `a list of ${t.items.length}`;
     case 'num':
@@ -125,6 +128,35 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 
 const shapeText = (s: ParamSpec['shape']) => (s.length === 2 ? `${s[0]}×${s[1]}` : `${s[0]}`);
 
+/** A generator of a handout spec: {random: …}, {choice: [...]} or {pick: N, from: [...]}. */
+function generator(t: Tree, path: string): string | null {
+  if (t.kind !== 'map') return null;
+  const r = t.entries.get('random');
+  if (r && r.kind !== 'seq') return 'random';
+  if (path === 'embeddings') return null; // its keys are tokens
+  if (t.entries.get('choice')?.kind === 'seq') return 'choice';
+  if (t.entries.has('pick')) return 'pick';
+  return null;
+}
+
+/** A handout spec given to solve or check: one line per generator, saying what to do instead. */
+function handoutSpec(root: Tree, c: Checker): void {
+  if (root.kind !== 'map') return;
+  const found: { path: string; kind: string; pos: Position | null }[] = [];
+  const walk = (t: Tree, path: string) => {
+    const g = generator(t, path);
+    if (g) found.push({ path, kind: g, pos: t.pos });
+    else if (t.kind === 'map') for (const [k, v] of t.entries) walk(v, path ? `${path}.${k}` : k);
+    else if (t.kind === 'seq') t.items.forEach((x, i) => walk(x, `${path}[${i + 1}]`));
+  };
+  walk(root, '');
+  const q = root.entries.get('questions');
+  if (!found.length && !q) return;
+  const hint = 'this is a handout spec: make problems from it with unrolled handout (see the README), or give numbers here';
+  for (const g of found) c.fail(g.path, `is a generator ({${g.kind}: …}); ${hint}`, g.pos);
+  if (q && !found.length) c.fail('questions', 'belongs to a handout spec (unrolled handout), not to a problem file; remove it', q.pos);
+}
+
 export function validate(root: Tree, file: string, n: Numeric): Problem {
   const c = new Checker(file, n);
   const bail = () => {
@@ -134,6 +166,8 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     c.fail(null, `expected a problem (a mapping with model, params, head, data), got ${describe(root)}`, root.pos);
     bail();
   }
+  handoutSpec(root, c);
+  if (c.problems.length) bail();
   const top = c.map(root, '', TOP, null)!;
   const rootPos = root.pos;
 
@@ -247,6 +281,12 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
       rawExamples.push({ tokens, inputs, target: m.get('target'), field, pos: item.pos });
     });
   }
+  // model.input_size is optional: when given, it must agree with the vectors
+  const inputSizeT = model?.get('input_size');
+  if (inputSizeT) {
+    const d = c.integer(inputSizeT, 'model.input_size', 1, LIMITS.inputDim, modelPos);
+    if (d !== null && D !== null && d !== D) c.fail('model.input_size', `is ${d}, but the ${embT ? 'embeddings have' : 'inputs have'} ${D} entries; make them agree`, inputSizeT.pos);
+  }
   if (D !== null && D > LIMITS.inputDim) c.fail('embeddings', `input dimension ${D} is above the limit of ${LIMITS.inputDim}`, embT?.pos ?? rootPos);
 
   // params
@@ -263,6 +303,11 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     if (O !== null && O > LIMITS.outputDim) {
       c.fail('params.W_hy', `has ${O} rows (outputs), above the limit of ${LIMITS.outputDim}`, Wy!.pos);
       O = null;
+    }
+    const outputSizeT = head?.get('output_size');
+    if (outputSizeT) {
+      const o = c.integer(outputSizeT, 'head.output_size', 1, LIMITS.outputDim, headPos);
+      if (o !== null && O !== null && o !== O) c.fail('head.output_size', `is ${o}, but params.W_hy has ${count(O, 'row', 'rows')} (one per output); make them agree`, outputSizeT.pos);
     }
     const specs = [...cell.params(H, D), ...headParams(O ?? 1, H)];
     const names = specs.map((s) => s.name);

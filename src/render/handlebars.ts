@@ -33,7 +33,11 @@ type Hash = { hash: Record<string, unknown> };
  * `overrides` (`--templates DIR`) replaces built-in templates by name: DIR/<format>/*.hbs,
  * or DIR/*.hbs when DIR has no such folder.
  */
-export function createRenderer(format: string, decimals: number, overrides: string | null = null): (data: object) => string {
+/**
+ * A renderer of templates/<format>/<main>.hbs with every other template of the format as a
+ * partial (`main` is `solution`, or another top-level template such as `sheet` or `pages`).
+ */
+export function createRenderer(format: string, decimals: number, overrides: string | null = null, mainName = 'solution'): (data: object) => string {
   const hb = Handlebars.create();
   const d = decimals;
   const helpers: Record<string, (...args: never[]) => unknown> = {
@@ -108,9 +112,9 @@ export function createRenderer(format: string, decimals: number, overrides: stri
       sources.set(name, src);
     }
   }
-  const main = sources.get('solution');
-  if (main === undefined) throw new Error(`templates/${format}/solution.hbs is missing`);
-  for (const [name, src] of sources) if (name !== 'solution') hb.registerPartial(name, src);
+  const main = sources.get(mainName);
+  if (main === undefined) throw new Error(`templates/${format}/${mainName}.hbs is missing`);
+  for (const [name, src] of sources) if (name !== mainName) hb.registerPartial(name, src);
   return hb.compile(main, { strict: true, noEscape: true });
 }
 

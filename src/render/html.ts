@@ -29,7 +29,7 @@ export function renderHtml(trace: Trace, opts: HtmlOptions): string {
 }
 
 /** Page templates are only read from DIR/html/: a DIR without format folders holds Markdown ones. */
-function pageOverrides(dir: string | null): string | null {
+export function pageOverrides(dir: string | null): string | null {
   if (dir === null) return null;
   const html = join(dir, 'html');
   return existsSync(html) && statSync(html).isDirectory() ? dir : null;
@@ -69,15 +69,27 @@ interface Heading {
 /** markdown-it's render environment: the headings, collected while parsing */
 interface Env extends MarkdownEnv {
   headings: Heading[];
+  /** put before every heading id and every link to one (see markdownToHtmlBody) */
+  idPrefix?: string;
 }
 
-export function markdownToHtml(
-  markdown: string,
-  opts: { decimals: number; templates?: string | null; title?: string | null; source?: string | null },
-): string {
+/** A Markdown document as HTML, without the page around it. */
+export interface HtmlBody {
+  body: string;
+  /** the first level-1 heading as plain text (not escaped), or null */
+  title: string | null;
+  toc: TocEntry[];
+}
+
+/**
+ * The Markdown as the HTML of a page's body, every formula rendered by KaTeX; throws when
+ * KaTeX cannot render one. `idPrefix` goes before every heading id and every `#` link, so
+ * that several documents can share one page (src/render/pages.ts); without it nothing changes.
+ */
+export function markdownToHtmlBody(markdown: string, opts: { idPrefix?: string } = {}): HtmlBody {
   const errors: MathError[] = [];
   const md = markdownIt(errors);
-  const env: Env = { headings: [] };
+  const env: Env = opts.idPrefix ? { headings: [], idPrefix: opts.idPrefix } : { headings: [] };
   const body = md.render(markdown, env);
   const toc = tableOfContents(md, env);
   // (user text cannot make a class attribute: markdown-it escapes its quotes)
@@ -87,7 +99,15 @@ export function markdownToHtml(
     throw new Error(`KaTeX could not render ${errors.length || 'some'} formula${errors.length === 1 ? '' : 's'} of the HTML solution${where}`);
   }
   const h1 = env.headings.find((h) => h.level === 1);
-  const title = opts.title || (h1 ? plainText(h1.inline.children ?? []) : '') || 'Worked solution';
+  return { body, title: h1 ? plainText(h1.inline.children ?? []) : null, toc };
+}
+
+export function markdownToHtml(
+  markdown: string,
+  opts: { decimals: number; templates?: string | null; title?: string | null; source?: string | null },
+): string {
+  const { body, title: h1, toc } = markdownToHtmlBody(markdown);
+  const title = opts.title || h1 || 'Worked solution';
   const view: PageView = {
     title: escapeHtml(title),
     source: escapeHtml(opts.source ?? ''),
@@ -122,6 +142,7 @@ function markdownIt(errors: MathError[]): MarkdownIt {
   };
   plugin.default(md, { katex: strictKatex });
   md.core.ruler.push('heading_ids', headingIds);
+  md.core.ruler.push('anchor_prefix', anchorPrefix);
   // tables scroll sideways inside their block on a narrow screen
   md.renderer.rules.table_open = () => '<div class="table-wrap">\n<table>\n';
   md.renderer.rules.table_close = () => '</table>\n</div>\n';
@@ -141,10 +162,26 @@ function headingIds(state: StateCore): void {
     const open = tokens[i]!;
     if (open.type !== 'heading_open') continue;
     const inline = tokens[i + 1]!;
-    const id = uniqueSlug(slug(plainText(inline.children ?? [])), seen);
+    const id = (env.idPrefix ?? '') + uniqueSlug(slug(plainText(inline.children ?? [])), seen);
     open.attrSet('id', id);
     env.headings?.push({ level: Number(open.tag.slice(1)), id, inline });
   }
+}
+
+/** With an id prefix: links within the document (`#questions`) point at the prefixed ids. */
+function anchorPrefix(state: StateCore): void {
+  const prefix = (state.env as Env).idPrefix;
+  if (!prefix) return;
+  const visit = (tokens: Token[]) => {
+    for (const t of tokens) {
+      if (t.type === 'link_open') {
+        const href = String(t.attrGet('href') ?? '');
+        if (href.startsWith('#')) t.attrSet('href', `#${encodeURIComponent(prefix)}${href.slice(1)}`);
+      }
+      if (t.children) visit(t.children);
+    }
+  };
+  visit(state.tokens);
 }
 
 export function slug(text: string): string {
@@ -184,7 +221,7 @@ function tableOfContents(md: MarkdownIt, env: Env): TocEntry[] {
   const sections: { entry: TocEntry; prefix: string | null }[] = [];
   for (const h of env.headings) {
     if (h.level === 2) {
-      if (h.id === 'contents') continue;
+      if (h.id === `${env.idPrefix ?? ''}contents`) continue;
       const m = /^([^:]+): \S/.exec(h.inline.children?.[0]?.type === 'text' ? h.inline.children[0].content : '');
       sections.push({ entry: { id: h.id, label: label(h), children: [] }, prefix: m ? m[1]! : null });
     } else if (h.level === 3 && sections.length) {

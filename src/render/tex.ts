@@ -54,7 +54,7 @@ export function renderTex(trace: Trace, opts: TexOptions): string {
 }
 
 /** `--templates DIR` applies to the LaTeX document only through DIR/tex/ (DIR itself is Markdown). */
-function texOverrides(dir: string | null): string | null {
+export function texOverrides(dir: string | null): string | null {
   if (dir === null) return null;
   const tex = join(dir, 'tex');
   return existsSync(tex) && statSync(tex).isDirectory() ? dir : null;
@@ -551,6 +551,8 @@ function mathBookmark(src: string): string {
 interface InlineContext {
   /** inside a heading: math is wrapped for hyperref's bookmarks */
   heading?: boolean;
+  /** put before every anchor a link points to (see markdownToLatex's labelPrefix) */
+  labelPrefix?: string;
 }
 
 function inlineToLatex(tokens: Token[], ctx: InlineContext = {}): string {
@@ -586,7 +588,7 @@ function inlineToLatex(tokens: Token[], ctx: InlineContext = {}): string {
         break;
       case 'link_open': {
         const href = String(t.attrGet('href') ?? '');
-        if (href.startsWith('#')) out += `\\hyperref[${label(safeDecode(href.slice(1)))}]{`;
+        if (href.startsWith('#')) out += `\\hyperref[${label((ctx.labelPrefix ?? '') + safeDecode(href.slice(1)))}]{`;
         else out += `\\href{${href.replace(/[\\#%{}~^&_$]/g, (c) => `\\${c}`)}}{`;
         break;
       }
@@ -612,8 +614,14 @@ export interface Converted {
   body: string;
 }
 
-/** The Markdown solution as the body of a LaTeX document. */
-export function markdownToLatex(markdown: string): Converted {
+/**
+ * The Markdown solution as the body of a LaTeX document. `labelPrefix` goes before every
+ * section label and every link to one, so that several documents converted with different
+ * prefixes can share one LaTeX file (src/render/pages.ts); without it nothing changes.
+ */
+export function markdownToLatex(markdown: string, opts: { labelPrefix?: string } = {}): Converted {
+  const prefix = opts.labelPrefix ?? '';
+  const ctx: InlineContext = prefix ? { labelPrefix: prefix } : {};
   const tokens = markdownIt().parse(markdown, {});
   let title: string | null = null;
   let pdfTitle: string | null = null;
@@ -634,10 +642,10 @@ export function markdownToLatex(markdown: string): Converted {
         const level = Number(t.tag.slice(1));
         const inline = tokens[i + 1]!;
         const children = inline.children ?? [];
-        const text = inlineToLatex(children, { heading: true });
+        const text = inlineToLatex(children, { ...ctx, heading: true });
         i += 2;
         if (level === 1 && title === null) {
-          title = inlineToLatex(children);
+          title = inlineToLatex(children, ctx);
           pdfTitle = pdfOf(children);
           continue;
         }
@@ -646,7 +654,7 @@ export function markdownToLatex(markdown: string): Converted {
         slugs.set(anchor, seen + 1);
         if (seen > 0) anchor = `${anchor}-${seen}`;
         const cmd = SECTION[level] ?? 'subparagraph';
-        out.push(`\n\\${level === 1 ? 'section' : cmd}{${text}}\\label{${label(anchor)}}\n\n`);
+        out.push(`\n\\${level === 1 ? 'section' : cmd}{${text}}\\label{${label(prefix + anchor)}}\n\n`);
         break;
       }
       case 'paragraph_open':
@@ -660,7 +668,7 @@ export function markdownToLatex(markdown: string): Converted {
         if (t.hidden) paraOpen = false;
         break;
       case 'inline':
-        out.push(inlineToLatex(t.children ?? []));
+        out.push(inlineToLatex(t.children ?? [], ctx));
         break;
       case 'math_block':
         // after a paragraph: part of it (\[…\]); elsewhere a centred block of its own
@@ -700,7 +708,7 @@ export function markdownToLatex(markdown: string): Converted {
         closePara();
         let j = i;
         while (tokens[j]!.type !== 'table_close') j++;
-        out.push(tableToLatex(tokens.slice(i, j + 1)));
+        out.push(tableToLatex(tokens.slice(i, j + 1), ctx));
         i = j;
         break;
       }
@@ -829,13 +837,13 @@ const NUMERIC = /^[\s\d.,;()[\]eE+-]*\d[\s\d.,;()[\]eE+-]*$/;
  * A table cell. Numbers written as text get true minus signs, and a line break between the
  * entries of a vector is discouraged, so that a long matrix wraps between its rows.
  */
-function cellOf(inline: Token | undefined, numbers: boolean): Cell {
+function cellOf(inline: Token | undefined, numbers: boolean, ctx: InlineContext = {}): Cell {
   const children = inline?.children ?? [];
   const only = children.length === 1 ? children[0]! : null;
   const latex =
     numbers && only?.type === 'text' && NUMERIC.test(only.content)
       ? latexText(only.content.trim()).replace(/-(?=\d)/g, '\\textminus{}').replace(/, /g, ',\\penalty200\\ ')
-      : inlineToLatex(children).trim();
+      : inlineToLatex(children, ctx).trim();
   let width = 0;
   let word = 0;
   if (latex.includes('\\textminus')) {
@@ -863,7 +871,7 @@ function cellOf(inline: Token | undefined, numbers: boolean): Cell {
  * token) is split into several tables by columns, each repeating the labels; any other
  * table wraps its widest columns (p columns).
  */
-function tableToLatex(tokens: Token[]): string {
+function tableToLatex(tokens: Token[], ctx: InlineContext = {}): string {
   const rows: { header: boolean; cells: Cell[] }[] = [];
   const align: string[] = [];
   /** the columns of tokens (user text, never read as numbers) */
@@ -882,7 +890,7 @@ function tableToLatex(tokens: Token[]): string {
         align[k] = style.includes('right') ? 'r' : style.includes('center') ? 'c' : 'l';
         if (plainOf(tokens[i + 1]?.children ?? []).trim() === 'token') tokenColumns.add(k);
       }
-      row.cells.push(cellOf(tokens[i + 1], !row.header && !tokenColumns.has(k)));
+      row.cells.push(cellOf(tokens[i + 1], !row.header && !tokenColumns.has(k), ctx));
     }
   }
   const n = Math.max(...rows.map((r) => r.cells.length));

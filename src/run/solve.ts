@@ -29,7 +29,7 @@ export interface SolveRequest {
 
 export const LIMITS = { decimals: [0, 30], precision: [20, 1000] } as const;
 
-function checkInt(flag: string, v: number, [lo, hi]: readonly [number, number]): void {
+export function checkInt(flag: string, v: number, [lo, hi]: readonly [number, number]): void {
   if (!Number.isInteger(v) || v < lo || v > hi) {
     throw InputError.one(`--${flag}`, null, `expected a whole number from ${lo} to ${hi}, got ${Number.isNaN(v) ? 'something that is not a number' : v}`);
   }

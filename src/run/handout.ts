@@ -1,0 +1,241 @@
+// The core of `unrolled handout`: read the spec and the roster, make every student's
+// variant and check it, then solve and render the variants on all cores (worker threads)
+// into a staging directory beside the output; the combined sheets and index.csv are added,
+// and only when everything has succeeded are the files moved into place. Any error leaves
+// nothing behind.
+import { createHash, randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { stringify as csvStringify } from 'csv-stringify/sync';
+import { Numeric } from '../numeric/index.js';
+import { InputError, type InputProblem } from '../problem/errors.js';
+import { parseSource } from '../problem/source.js';
+import { validate } from '../problem/validate.js';
+import { readSpec, makeVariant, specPosition, variantSeed, type Spec } from '../handout/spec.js';
+import { readRoster } from '../handout/roster.js';
+import { documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
+import type { Detail } from '../render/view.js';
+import type { WorkerReply } from './handout-worker.js';
+import type { IO } from '../main.js';
+import { ensureDir } from './output.js';
+import { checkInt, LIMITS } from './solve.js';
+import { findPdflatex, PDFLATEX_MISSING } from './pdf.js';
+import { CHROMIUM_MISSING, findChromium } from './chromium.js';
+
+export interface HandoutRequest {
+  spec: string;
+  /** a roster CSV, or null with `count` */
+  students: string | null;
+  count: number | null;
+  /** null: a random seed, printed so the handouts can be made again */
+  seed: string | null;
+  out: string;
+  format: HandoutFormat;
+  pdfEngine: 'auto' | PdfEngine;
+  decimals: number;
+  precision: number;
+  detail: Detail;
+  templates: string | null;
+  /** worker threads; null = one per core */
+  jobs: number | null;
+  /** draw a progress bar on stderr (the command sets it when stderr is a terminal) */
+  progress: boolean;
+}
+
+export const MAX_COUNT = 10_000;
+
+interface Student {
+  id: string;
+  name: string | null;
+}
+
+export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
+  checkInt('decimals', req.decimals, LIMITS.decimals);
+  checkInt('precision', req.precision, LIMITS.precision);
+  if ((req.students === null) === (req.count === null)) {
+    throw InputError.one('--students', null, 'give either --students roster.csv (one sheet per student) or --count N (N numbered variants)');
+  }
+  if (req.count !== null) checkInt('count', req.count, [1, MAX_COUNT]);
+  if (req.jobs !== null) checkInt('jobs', req.jobs, [1, 256]);
+  if (req.seed !== null && !/^\S{1,100}$/.test(req.seed)) throw InputError.one('--seed', null, 'expected a seed without spaces (a number or a word), at most 100 characters');
+  const engine = req.format === 'pdf' ? pdfEngine(req.pdfEngine) : null;
+
+  const spec = readSpec(req.spec);
+  const seed = req.seed ?? String(randomInt(1, 1_000_000));
+  const roster: Student[] = req.students !== null ? readRoster(req.students).map((s) => ({ id: s.id, name: s.name })) : Array.from({ length: req.count! }, (_, i) => ({ id: String(i + 1), name: null }));
+  const width = String(roster.length).length;
+  const n = Numeric.at(req.precision);
+
+  // every variant is made and validated before anything is solved or written
+  const tasks: VariantTask[] = [];
+  const seeds: number[] = [];
+  const sameAs = new Map<string, string>();
+  const duplicates: [string, string][] = [];
+  for (const [index, s] of roster.entries()) {
+    const numbered = req.students === null;
+    const label = numbered ? `variant ${s.id}` : `student ${s.id}`;
+    const base = numbered ? s.id.padStart(width, '0') : s.id;
+    const vseed = variantSeed(seed, s.id);
+    const names = fileNames(base, req.format);
+    const header = [
+      `${numbered ? 'Variant' : 'Problem of student'} ${s.id}${s.name ? ` (${s.name})` : ''}: made by unrolled handout from ${basename(req.spec)}`,
+      `with --seed ${seed} (variant seed ${vseed}). A normal problem file: unrolled solve ${names.problem}`,
+    ].join('\n');
+    const variant = makeVariant(spec, vseed, header);
+    checkVariant(spec, variant.text, names.problem, n, label);
+    const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
+    const first = sameAs.get(digest);
+    if (first) duplicates.push([first, label]);
+    else sameAs.set(digest, label);
+    seeds.push(vseed);
+    tasks.push({
+      index,
+      id: s.id,
+      name: s.name,
+      label,
+      heading: numbered ? `Variant ${s.id}` : s.name ? `${s.name} (${s.id})` : `Student ${s.id}`,
+      base,
+      problemText: variant.text,
+      specFile: req.spec,
+      questions: spec.questions,
+      format: req.format,
+      pdfEngine: engine,
+      decimals: req.decimals,
+      precision: req.precision,
+      detail: req.detail,
+      templates: req.templates,
+      stage: '',
+      keyHeader: [
+        `Answers key of ${label}${s.name ? ` (${s.name})` : ''}, at ${req.precision} significant digits.`,
+        `Check a student's answers: unrolled check ${names.problem} ANSWERS.yaml`,
+      ].join('\n'),
+    });
+  }
+  for (const [a, b] of duplicates) io.stderr(`warning: ${b} got the same problem as ${a}; the spec's generators leave too few choices\n`);
+
+  // the staging directory sits beside the output, so that the files move in by rename
+  const out = resolve(req.out);
+  ensureDir(dirname(out));
+  const stage = mkdtempSync(join(dirname(out), `.${basename(out)}.unrolled-`));
+  try {
+    for (const t of tasks) t.stage = stage;
+    const jobs = Math.min(req.jobs ?? availableParallelism(), tasks.length);
+    const bar = req.progress ? progressBar(tasks.length) : null;
+    let results: VariantResult[];
+    try {
+      results = await runAll(tasks, jobs, () => bar?.increment());
+    } finally {
+      bar?.stop();
+    }
+    results.sort((a, b) => a.index - b.index);
+
+    // the combined sheets, a page per student, and the index
+    const title = (spec.doc.get('title') as string | undefined) ?? 'Exercise';
+    const combined = `sheets.${req.format}`;
+    writeFileSync(join(stage, combined), await documentAs(req.format, engine, results.map((r) => r.sheet), { title: String(title), source: basename(req.spec), decimals: req.decimals, templates: req.templates, name: 'sheets' }));
+    const rows = results.map((r) => {
+      const t = tasks[r.index]!;
+      return { student: t.id, name: t.name ?? '', variant_seed: String(seeds[r.index]), problem: r.files.problem, sheet: r.files.sheet, solution: r.files.solution, key: r.files.key };
+    });
+    writeFileSync(join(stage, 'index.csv'), csvStringify(rows, { header: true, columns: ['student', 'name', 'variant_seed', 'problem', 'sheet', 'solution', 'key'] }));
+
+    // into place
+    ensureDir(out);
+    for (const f of readdirSync(stage)) renameSync(join(stage, f), join(out, f));
+    const unit = req.students === null ? 'variant' : 'student';
+    io.stdout(`wrote ${results.length} handouts to ${req.out}/: for each ${unit}, its problem file, sheet, worked solution and answers key (${fileNames(tasks[0]!.base, req.format).sheet}, …); ${combined} (every sheet, a page each) and index.csv\n`);
+    const lo = Math.min(...results.map((r) => r.asked));
+    const hi = Math.max(...results.map((r) => r.asked));
+    io.stdout(`seed ${seed}${req.seed === null ? ` (give --seed ${seed} to make the same handouts again)` : ''}; ${lo === hi ? `each sheet asks for ${lo}` : `the sheets ask for ${lo} to ${hi}`} quantities\n`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Validation of one variant; its problems are reported at their place in the spec. */
+function checkVariant(spec: Spec, text: string, file: string, n: Numeric, label: string): void {
+  try {
+    validate(parseSource(text, file), file, n);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const problems: InputProblem[] = e.problems.map((p) => ({ file: spec.file, field: p.field, pos: specPosition(spec, p.field), message: `${p.message} (in the problem of ${label})` }));
+    throw new InputError(problems);
+  }
+}
+
+function pdfEngine(choice: 'auto' | PdfEngine): PdfEngine {
+  const tex = findPdflatex() !== null;
+  const chromium = findChromium() !== null;
+  if (choice === 'pdflatex' && !tex) throw InputError.one('--pdf-engine', null, PDFLATEX_MISSING);
+  if (choice === 'chromium' && !chromium) throw InputError.one('--pdf-engine', null, CHROMIUM_MISSING);
+  if (choice !== 'auto') return choice;
+  if (tex) return 'pdflatex';
+  if (chromium) return 'chromium';
+  throw InputError.one('--format', null, `pdf needs pdflatex or Chromium, and neither is installed (Debian: apt-get install texlive-latex-base texlive-latex-recommended, or apt-get install chromium)`);
+}
+
+/** The worker script next to the bundle (dist/run/handout-worker.js); absent when running from source. */
+function workerScript(): string | null {
+  const path = fileURLToPath(new URL('./run/handout-worker.js', import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+/** Run every task, on `jobs` worker threads (or here, for one job); the first error stops all. */
+async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Promise<VariantResult[]> {
+  const script = workerScript();
+  if (jobs <= 1 || script === null) {
+    const out: VariantResult[] = [];
+    for (const t of tasks) {
+      out.push(await runVariant(t));
+      done();
+    }
+    return out;
+  }
+  return new Promise((resolveAll, reject) => {
+    const results: VariantResult[] = [];
+    const workers: Worker[] = [];
+    let next = 0;
+    let failed = false;
+    const stop = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(e);
+    };
+    const feed = (w: Worker) => {
+      if (next < tasks.length) w.postMessage(tasks[next++]);
+      else void w.terminate();
+    };
+    for (let k = 0; k < jobs; k++) {
+      const w = new Worker(script);
+      workers.push(w);
+      w.on('message', (m: WorkerReply) => {
+        if (failed) return;
+        if (!m.ok) {
+          stop(m.problems ? new InputError(m.problems) : new Error(m.message));
+          return;
+        }
+        results.push(m.result);
+        done();
+        if (results.length === tasks.length) {
+          for (const x of workers) void x.terminate();
+          resolveAll(results);
+        } else feed(w);
+      });
+      w.on('error', (e) => stop(e));
+      feed(w);
+    }
+  });
+}
+
+function progressBar(total: number): { increment(): void; stop(): void } {
+  const require = createRequire(import.meta.url);
+  const cli = require('cli-progress') as typeof import('cli-progress');
+  const bar = new cli.SingleBar({ format: 'handouts {bar} {value}/{total} {duration_formatted}', hideCursor: true, clearOnComplete: false, stream: process.stderr }, cli.Presets.shades_classic);
+  bar.start(total, 0);
+  return { increment: () => bar.increment(), stop: () => bar.stop() };
+}
