@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type IO } from '../src/main.js';
+import { cli, type Run } from './helpers/cli.js';
 import { VERSION } from '../src/version.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,22 +16,6 @@ const REFERENCE = JSON.parse(readFileSync(join(ROOT, 'test', 'reference', 'seed-
   quantities: Record<string, unknown>;
 };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 let tmp: string;
 beforeAll(() => {

@@ -264,30 +264,17 @@ class Resolver {
     let O: number | null = sizeOk(value('head', 'output_size'), LIMITS.outputDim) ? (value('head', 'output_size') as number) : null;
     const Wy = isMap(paramsNode) ? paramsNode.get('W_hy', true) : undefined;
     if (O === null && isSeq(Wy) && Wy.items.length) O = Wy.items.length;
-    if (O === null && loss !== 'cross_entropy') {
+    if (O === null) {
+      // a target given as numbers: a vector has O entries; a number is one output (for
+      // cross-entropy it is a class index, which does not tell the number of classes)
       for (const ex of examples) {
         const t = ex.get('target', true) as unknown;
         const one = every && isSeq(t) ? t.items[0] : t;
-        if (isSeq(one)) {
-          O = one.items.length;
-          break;
-        }
-        if (isScalar(one)) {
-          O = 1;
-          break;
-        }
+        if (isSeq(one)) O = one.items.length;
+        else if (isScalar(one) && loss !== 'cross_entropy') O = 1;
+        if (O !== null) break;
       }
       if (O === null && (loss === 'bce' || loss === 'mse')) O = 1;
-    }
-    if (O === null && loss === 'cross_entropy') {
-      for (const ex of examples) {
-        const t = ex.get('target', true) as unknown;
-        const one = every && isSeq(t) ? t.items[0] : t;
-        if (isSeq(one)) {
-          O = one.items.length;
-          break;
-        }
-      }
     }
 
     const needD = (path: Path, node: unknown): number | null => {
@@ -318,70 +305,37 @@ class Resolver {
       return true;
     };
 
-    // params
-    if (generatorKind(paramsNode, ['params']) === 'random') {
-      const g = this.grid(paramsNode as YAMLMap, ['params']);
-      if (g && needHO(['params'], paramsNode) && needD(['params'], paramsNode) !== null) {
-        const draw = this.draw('random', ['params']);
+    /** A mapping section: a {random} for all of it (`all` gives its entries), or for one entry (`one`). */
+    const section = (name: string, all: (node: unknown) => [string, readonly number[]][] | null, one: (key: string, node: unknown) => readonly number[] | null) => {
+      const node = get(name);
+      if (generatorKind(node, [name]) === 'random') {
+        const g = this.grid(node as YAMLMap, [name]);
+        const entries = g && all(node);
+        if (!entries) return;
+        const draw = this.draw('random', [name]);
         const map = new YAMLMap();
-        for (const s of [...cell!.params(H as number, D!), ...headParams(O!, H as number)]) {
-          map.items.push(new Pair(new Scalar(s.name), shaped(draw, g, s.shape)));
+        for (const [key, shape] of entries) map.items.push(new Pair(new Scalar(key), shaped(draw, g, shape)));
+        root.set(name, map);
+      } else if (isMap(node)) {
+        for (const pair of node.items) {
+          const path = [name, isScalar(pair.key) ? String(pair.key.value) : ''];
+          if (generatorKind(pair.value, path) !== 'random') continue;
+          const g = this.grid(pair.value as YAMLMap, path);
+          const shape = g && one(path[1]!, pair.value);
+          if (shape) pair.value = shaped(this.draw('random', path), g, shape);
         }
-        root.set('params', map);
       }
-    } else if (isMap(paramsNode)) {
-      for (const pair of paramsNode.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (generatorKind(pair.value, ['params', key]) !== 'random') continue;
-        const g = this.grid(pair.value as YAMLMap, ['params', key]);
-        if (!g || !needHO(['params', key], pair.value) || needD(['params', key], pair.value) === null) continue;
-        const base = key.replace(/_l0$/, '');
-        const s = [...cell!.params(H as number, D!), ...headParams(O!, H as number)].find((p) => p.name === base);
-        if (!s) continue; // an unknown name: validation says which names there are
-        pair.value = shaped(this.draw('random', ['params', key]), g, s.shape);
-      }
-    }
-
-    // embeddings
-    if (generatorKind(embNode, ['embeddings']) === 'random') {
-      const g = this.grid(embNode as YAMLMap, ['embeddings']);
-      const d = needD(['embeddings'], embNode);
-      if (g && d !== null) {
-        const draw = this.draw('random', ['embeddings']);
-        const tokens = [...new Set(examples.flatMap((ex) => tokensOf(ex) ?? []))];
-        const map = new YAMLMap();
-        for (const tok of tokens) map.items.push(new Pair(new Scalar(tok), flowVector(draw.vector(g, d))));
-        root.set('embeddings', map);
-      }
-    } else if (isMap(embNode)) {
-      for (const pair of embNode.items) {
-        const tok = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (generatorKind(pair.value, ['embeddings', tok]) !== 'random') continue;
-        const g = this.grid(pair.value as YAMLMap, ['embeddings', tok]);
-        const d = needD(['embeddings', tok], pair.value);
-        if (g && d !== null) pair.value = flowVector(this.draw('random', ['embeddings', tok]).vector(g, d));
-      }
-    }
-
-    // initial state
-    const initNode = get('initial_state');
+    };
+    const paramShapes = (path: Path, node: unknown) =>
+      needHO(path, node) && needD(path, node) !== null ? [...cell!.params(H as number, D!), ...headParams(O!, H as number)] : null;
+    section('params', (node) => paramShapes(['params'], node)?.map((p) => [p.name, p.shape]) ?? null, (key, node) => {
+      // an unknown name gets no shape: validation says which names there are
+      return paramShapes(['params', key], node)?.find((p) => p.name === key.replace(/_l0$/, ''))?.shape ?? null;
+    });
+    const tokens = [...new Set(examples.flatMap((ex) => tokensOf(ex) ?? []))];
+    section('embeddings', (node) => (needD(['embeddings'], node) === null ? null : tokens.map((t) => [t, [D!]])), (tok, node) => (needD(['embeddings', tok], node) === null ? null : [D!]));
     const states = (cell?.state ?? ['h']).map((s) => `${s}0`);
-    if (generatorKind(initNode, ['initial_state']) === 'random') {
-      const g = this.grid(initNode as YAMLMap, ['initial_state']);
-      if (g && !modelProblem()) {
-        const draw = this.draw('random', ['initial_state']);
-        const map = new YAMLMap();
-        for (const s of states) map.items.push(new Pair(new Scalar(s), flowVector(draw.vector(g, H as number))));
-        root.set('initial_state', map);
-      }
-    } else if (isMap(initNode)) {
-      for (const pair of initNode.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (generatorKind(pair.value, ['initial_state', k]) !== 'random') continue;
-        const g = this.grid(pair.value as YAMLMap, ['initial_state', k]);
-        if (g && !modelProblem()) pair.value = flowVector(this.draw('random', ['initial_state', k]).vector(g, H as number));
-      }
-    }
+    section('initial_state', () => (modelProblem() ? null : states.map((s) => [s, [H as number]])), () => (modelProblem() ? null : [H as number]));
 
     // targets
     if (isSeq(dataNode)) {

@@ -4,21 +4,10 @@ import { Numeric, type Num } from '../../src/numeric/index.js';
 import { loadProblem } from '../../src/problem/validate.js';
 import { solve } from '../../src/engine/solve.js';
 import type { Value } from '../../src/trace/types.js';
-import { main, type IO } from '../../src/main.js';
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { cli, type Run } from '../helpers/cli.js';
 
-export async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+export { cli, type Run };
 
 export interface Report {
   score: number;

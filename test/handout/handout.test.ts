@@ -8,24 +8,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { main, type IO } from '../../src/main.js';
+import { cli, type Run } from '../helpers/cli.js';
 import { findPdflatex } from '../../src/run/pdf.js';
 import { findChromium } from '../../src/run/chromium.js';
 
 const SPEC = 'fixtures/handout/rnn-spec.yaml';
 const CI = process.env.CI === 'true';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  return { code: await main(args, io), stdout, stderr };
-}
 
 let tmp: string;
 beforeAll(() => {

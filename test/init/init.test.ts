@@ -6,26 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { main, type IO } from '../../src/main.js';
+import { cli, type Run } from '../helpers/cli.js';
 import { loadProblem } from '../../src/problem/validate.js';
 import { Numeric } from '../../src/numeric/index.js';
 import { solveToText } from '../../src/run/solve.js';
 import { cells, headParams } from '../../src/engine/cells/index.js';
 import { generateProblem, NEGATIVE, partners, POSITIVE, type InitOptions } from '../../src/init/generate.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 let tmp: string;
 beforeAll(() => {
