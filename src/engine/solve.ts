@@ -57,8 +57,14 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     }
     const losses: Arg[] = [];
     const T = ex.inputs.length;
+    const chunk = problem.training.truncate;
     for (let t = 1; t <= T; t++) {
       g.t = t;
+      if (chunk !== null && t > 1 && (t - 1) % chunk === 0) {
+        // truncated BPTT: the state is carried forward but detached, as `hidden.detach()`;
+        // the chunk starting here reads it as a constant, so no gradient flows back through it
+        state = Object.fromEntries(Object.entries(state).map(([s, a]) => [s, { kind: 'const', label: `${s}${t - 1}`, value: g.value(a), detached: true }]));
+      }
       const x = ex.tokens ? g.embed(ex.tokens[t - 1]!, ex.inputs[t - 1]!) : g.input(ex.inputs[t - 1]!);
       state = cell.step(g, x, state);
       const target = ex.targets.find((y) => y.t === t);
@@ -151,7 +157,16 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     examples,
     batch: { loss, grads, embGrads, updates },
     quantities: orderQuantities(examples, quantities),
+    fullBptt: problem.training.truncate === null ? null : fullBpttGrads(problem, opts),
   };
+}
+
+/** The batch gradients of the same problem without truncation, for the comparison. */
+function fullBpttGrads(problem: Problem, opts: SolveOptions): Map<string, Value> {
+  const full = solve({ ...problem, training: { ...problem.training, truncate: null, learningRate: null, clipNorm: null } }, { precision: opts.precision, hand: opts.hand ?? null });
+  const out = new Map<string, Value>();
+  for (const t of [...full.batch.grads, ...full.batch.embGrads]) out.set(t.id, t.value);
+  return out;
 }
 
 /** Solution order: each example forward, then backward, then its sums; then the batch. */

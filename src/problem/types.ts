@@ -33,5 +33,9 @@ export interface Problem {
     reduction: 'sum' | 'mean';
     learningRate: Num | null;
     trainEmbeddings: boolean;
+    /** truncated BPTT: the state is detached every `truncate` steps (DESIGN §6); null = full BPTT */
+    truncate: number | null;
+    /** clip the global norm of the parameter gradients to this (DESIGN §6); null = no clipping */
+    clipNorm: Num | null;
   };
 }

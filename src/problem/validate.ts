@@ -373,9 +373,9 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const tr = trT ? c.map(trT, 'training', TRAINING, rootPos) : null;
   const trPos = trT?.pos ?? rootPos;
   const reduction = tr ? c.choice(tr.get('reduction'), 'training.reduction', ['sum', 'mean'] as const, 'sum', trPos) : 'sum';
-  for (const f of ['truncate', 'clip_norm']) {
-    if (tr?.get(f)) c.fail(`training.${f}`, `is not supported yet by this version of unrolled; remove it for full BPTT without clipping`, tr.get(f)!.pos);
-  }
+  const truncate = tr?.get('truncate') ? c.integer(tr.get('truncate'), 'training.truncate', 1, LIMITS.timesteps, trPos) : null;
+  const clipNorm = tr?.get('clip_norm') ? c.number(tr.get('clip_norm'), 'training.clip_norm', trPos) : null;
+  if (clipNorm && clipNorm.v.lte(0)) c.fail('training.clip_norm', `must be positive, got ${clipNorm.v.toString()}`, tr!.get('clip_norm')!.pos);
   const learningRate = tr?.get('learning_rate') ? c.number(tr.get('learning_rate'), 'training.learning_rate', trPos) : null;
   if (learningRate && learningRate.v.lte(0)) c.fail('training.learning_rate', `must be positive, got ${learningRate.v.toString()}`, tr!.get('learning_rate')!.pos);
   const trainEmbeddings = tr ? c.bool(tr.get('train_embeddings'), 'training.train_embeddings', true) : true;
@@ -423,7 +423,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     head: { activation: activation!, loss: loss!, outputAt: outputAt! },
     examples,
     initial,
-    training: { reduction: reduction!, learningRate, trainEmbeddings },
+    training: { reduction: reduction!, learningRate, trainEmbeddings, truncate, clipNorm },
   };
 }
 

@@ -19,7 +19,7 @@ export interface Scope {
 export type Arg =
   | { kind: 'step'; id: string }
   | { kind: 'param'; name: string; rows?: [number, number] }
-  | { kind: 'const'; label: string; value: Value };
+  | { kind: 'const'; label: string; value: Value; detached?: boolean };
 
 export type ParamArg = Extract<Arg, { kind: 'param' }>;
 
@@ -183,7 +183,14 @@ export interface Trace {
     reduction: 'sum' | 'mean';
     learningRate: Num | null;
     trainEmbeddings: boolean;
+    truncate: number | null;
+    clipNorm: Num | null;
   };
+  /**
+   * With truncated BPTT: the batch gradients full BPTT would have given (grad.<Param> and
+   * grad.emb.<token> ids → value), for the comparison. Null without truncation.
+   */
+  fullBptt: Map<string, Value> | null;
   precision: number;
   /** hand arithmetic: every computed quantity was rounded to this many decimals; null = exact */
   hand: number | null;

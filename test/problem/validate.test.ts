@@ -463,12 +463,12 @@ const cases: Case[] = [
     want: [{ field: 'initial_state.c0', msg: 'unknown field (did you mean "h0"?)' }],
   },
   {
-    name: 'training: negative learning rate, truncate, clip_norm, bad reduction',
-    content: BASE + 'training: { learning_rate: -0.1, truncate: 2, clip_norm: 5, reduction: average }\n',
+    name: 'training: negative learning rate, bad truncate, negative clip_norm, bad reduction',
+    content: BASE + 'training: { learning_rate: -0.1, truncate: 0, clip_norm: -5, reduction: average }\n',
     want: [
       { field: 'training.reduction', msg: 'unknown value "average"; expected one of sum, mean' },
-      { field: 'training.truncate', msg: 'is not supported yet' },
-      { field: 'training.clip_norm', msg: 'is not supported yet' },
+      { field: 'training.truncate', msg: '0 is out of range: expected 1 to 256' },
+      { field: 'training.clip_norm', msg: 'must be positive, got -5' },
       { field: 'training.learning_rate', msg: 'must be positive, got -0.1' },
     ],
   },
@@ -555,7 +555,7 @@ describe('valid variants', () => {
     expect(p.examples[0]!.targets).toHaveLength(1);
     expect(p.examples[0]!.targets[0]!.t).toBe(2);
     expect(p.initial.get('h0')).toEqual({ value: [n.zero, n.zero], given: false });
-    expect(p.training).toEqual({ reduction: 'sum', learningRate: null, trainEmbeddings: true });
+    expect(p.training).toEqual({ reduction: 'sum', learningRate: null, trainEmbeddings: true, truncate: null, clipNorm: null });
   });
 
   it('JSON input gives the same problem and the same solution as YAML', () => {
