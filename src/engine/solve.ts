@@ -157,15 +157,21 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     examples,
     batch: { loss, grads, embGrads, updates },
     quantities: orderQuantities(examples, quantities),
-    fullBptt: problem.training.truncate === null ? null : fullBpttGrads(problem, opts),
+    fullBptt: problem.training.truncate === null ? null : fullBpttGrads(problem, opts, quantities),
   };
 }
 
-/** The batch gradients of the same problem without truncation, for the comparison. */
-function fullBpttGrads(problem: Problem, opts: SolveOptions): Map<string, Value> {
+/**
+ * The batch gradients of the same problem without truncation, and what truncation left out
+ * of each (full − truncated), for the comparison.
+ */
+function fullBpttGrads(problem: Problem, opts: SolveOptions, truncated: Map<string, Value>): Map<string, { full: Value; missing: Value }> {
+  const n = Numeric.at(opts.precision);
   const full = solve({ ...problem, training: { ...problem.training, truncate: null, learningRate: null, clipNorm: null } }, { precision: opts.precision, hand: opts.hand ?? null });
-  const out = new Map<string, Value>();
-  for (const t of [...full.batch.grads, ...full.batch.embGrads]) out.set(t.id, t.value);
+  const out = new Map<string, { full: Value; missing: Value }>();
+  for (const t of [...full.batch.grads, ...full.batch.embGrads]) {
+    out.set(t.id, { full: t.value, missing: addValues(n, t.value, scaleValue(n, n.neg(n.one), truncated.get(t.id)!)) });
+  }
   return out;
 }
 

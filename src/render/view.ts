@@ -113,11 +113,15 @@ export interface SolutionView {
   initialSyms: string;
   initialPlural: boolean;
   batch: { loss: Block; grads: Block[]; embGrads: Block[]; updates: Block[]; lr: Num | null };
+  /** truncated BPTT: the chunks, and each batch gradient beside what full BPTT gives */
+  truncation: { k: number; chunks: string; rows: { id: string; sym: string; truncated: Value; full: Value; missing: Value; same: boolean }[] } | null;
   quantityCount: number;
 }
 
 const isExactZero = (v: Value): boolean =>
   v.kind === 'scalar' ? v.x.exact && v.x.v.isZero() : v.kind === 'vec' ? v.x.every((x) => x.exact && x.v.isZero()) : v.x.every((r) => r.every((x) => x.exact && x.v.isZero()));
+/** every entry of a value */
+const vecOrMat = (v: Value): Vec => (v.kind === 'mat' ? v.x.flat() : v.kind === 'vec' ? v.x : [v.x]);
 const vecOf = (v: Value): Vec => (v.kind === 'vec' ? v.x : v.kind === 'scalar' ? [v.x] : []);
 const transpose = (m: Mat): Mat => (m[0] ?? []).map((_, j) => m.map((r) => r[j]!));
 
@@ -441,6 +445,10 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     if (isState(G.of)) {
       if (/\.h$/.test(G.of) && !e.targets.some((y) => y.t === t)) notes.push(`There is no output at $t = ${t}$, so nothing reaches $${S.id(G.of)}$ from the head.`);
       if (t === e.length) notes.push(`$t = ${t}$ is the last timestep: nothing flows back into $${S.id(G.of)}$ from the future.`);
+      const k = trace.training.truncate;
+      if (k !== null && t % k === 0 && t < e.length) {
+        notes.push(`Truncated BPTT: the state is detached after $t = ${t}$, the end of a chunk, so nothing flows back into $${S.id(G.of)}$ from timestep ${t + 1}; full BPTT would add the part through $${S.id(G.of)}$'s use at $t = ${t + 1}$ here.`);
+      }
     }
     const note: Block[] = notes.length ? [{ partial: 'note', message: notes.join(' ') }] : [];
     if (G.parts.length === 1) return [...contributionBlocks(G.parts[0]!, sym, id), ...note];
@@ -479,7 +487,13 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const examples: ExampleView[] = trace.examples.map((e) => {
     const forward: TimestepView[] = [];
     for (let t = 1; t <= e.length; t++) {
-      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks) });
+      const k = trace.training.truncate;
+      // truncated BPTT: a chunk after the first starts from the previous state, detached
+      const detached: Block[] =
+        k !== null && t > 1 && (t - 1) % k === 0
+          ? [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${trace.state.map((st) => `$${S.quantity(st, t - 1)}$`).join(' and ')} ${trace.state.length > 1 ? 'are' : 'is'} carried forward with ${trace.state.length > 1 ? 'their' : 'its'} value but detached: for the backward pass ${trace.state.length > 1 ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }]
+          : [];
+      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: [...detached, ...e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks)] });
     }
     const L = `L^{(${e.index})}`;
     const totals = e.paramTotals.map((tot) => {
@@ -532,6 +546,19 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     return { partial: 'update', id: u.id, lhs: `${sym}'`, sym, before: u.before, lr: lr!, grad: val(u.grad), gradSym: `\\nabla_{${sym}} \\mathcal{L}`, value: u.value };
   });
 
+  const truncationView = (): SolutionView['truncation'] => {
+    const k = trace.training.truncate;
+    if (k === null || !trace.fullBptt) return null;
+    const T = Math.max(...trace.examples.map((e) => e.length));
+    const chunks: string[] = [];
+    for (let a = 1; a <= T; a += k) chunks.push(a === Math.min(a + k - 1, T) ? `${a}` : `${a}–${Math.min(a + k - 1, T)}`);
+    const rows = [...trace.fullBptt].map(([id, { full, missing }]) => {
+      const tok = id.startsWith('grad.emb.') ? id.slice('grad.emb.'.length) : null;
+      return { id, sym: tok !== null ? `\\nabla_{e(${mathText(tok)})} \\mathcal{L}` : `\\nabla_{${S.param(id.slice(5))}} \\mathcal{L}`, truncated: val(id), full, missing, same: vecOrMat(missing).every((x) => x.v.isZero()) };
+    });
+    return { k, chunks: chunks.join(', '), rows };
+  };
+
   const H = trace.hidden;
   const D = trace.inputDim;
   const gateCount = { rnn: 1, lstm: 4, gru: 3 }[trace.cell];
@@ -572,6 +599,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     initialSyms: trace.state.map((st) => `$${st}_0$`).join(' and '),
     initialPlural: trace.state.length > 1,
     batch: { loss: batchLoss, grads, embGrads, updates, lr },
+    truncation: truncationView(),
     quantityCount: q.size,
   };
 }

@@ -187,10 +187,10 @@ export interface Trace {
     clipNorm: Num | null;
   };
   /**
-   * With truncated BPTT: the batch gradients full BPTT would have given (grad.<Param> and
-   * grad.emb.<token> ids → value), for the comparison. Null without truncation.
+   * With truncated BPTT: for each batch gradient (grad.<Param>, grad.emb.<token>), what full
+   * BPTT would have given and what truncation left out (full − truncated). Null without.
    */
-  fullBptt: Map<string, Value> | null;
+  fullBptt: Map<string, { full: Value; missing: Value }> | null;
   precision: number;
   /** hand arithmetic: every computed quantity was rounded to this many decimals; null = exact */
   hand: number | null;

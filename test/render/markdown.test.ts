@@ -186,3 +186,8 @@ describe('GRU worked solution (textbook convention)', () => {
     expect(md).toContain('**How the PyTorch convention differs**');
   });
 });
+
+describe('Truncated BPTT worked solution', () => {
+  const md = render('fixtures/rnn-truncated.yaml');
+  it('matches the golden file', () => golden('rnn-truncated.md', md));
+});
