@@ -12,10 +12,19 @@ export interface InputProblem {
   message: string;
 }
 
+/**
+ * Text from the file (a key, a value) kept on one line: line breaks and other control
+ * characters written as escapes, and a very long run shortened.
+ */
+export function oneLine(s: string, max = 200): string {
+  const t = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
 export function formatProblem(p: InputProblem): string {
   const where = p.pos ? `${p.file}:${p.pos.line}:${p.pos.col}` : p.file;
-  const field = p.field ? ` ${p.field}:` : '';
-  return `${where}:${field} ${p.message}`;
+  const field = p.field ? ` ${oneLine(p.field, 120)}:` : '';
+  return `${oneLine(where, 1000)}:${field} ${oneLine(p.message, 1000)}`;
 }
 
 /** Thrown for any bad input or usage; the CLI prints each problem on one line and exits 2. */
