@@ -79,12 +79,12 @@ describe('unrolled solve, in-process', () => {
     });
   }
 
-  it('a stacked-layer parameter in a GRU file: exit 2, one line naming file, line, field', async () => {
+  it('a parameter of a layer the model does not have: exit 2, one line naming file, line, field', async () => {
     const problem = join(freshDir('gru-l1'), 'gru.yaml');
     writeFileSync(problem, readFileSync(join(ROOT, 'test', 'reference', 'gru-pytorch-small.yaml'), 'utf8').replace('  bias_hh:', '  weight_hh_l1: [[1, 2]]\n  bias_hh:'));
     const out = freshDir('gru-l1-out');
     const [line] = expectInputFailure(await cli('solve', problem, '--out', out), 1);
-    expect(line).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: params\\.weight_hh_l1: belongs to a stacked layer`));
+    expect(line).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: params\\.weight_hh_l1: belongs to layer 1 \\(counting from 0\\), but the model has one layer`));
     expect(readdirSync(out)).toEqual([]);
   });
 

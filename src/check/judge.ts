@@ -142,6 +142,12 @@ export function dependencies(trace: Trace): Map<string, Dep[]> {
     for (const t of [...ex.paramTotals, ...ex.embTotals]) deps.set(t.id, t.of.map((id) => ({ id, map: 'each' as const })));
   }
   for (const t of [trace.batch.loss, ...trace.batch.grads, ...trace.batch.embGrads]) deps.set(t.id, t.of.map((id) => ({ id, map: 'each' as const })));
+  const clip = trace.batch.clip;
+  if (clip) {
+    // ‖g‖ reads every entry of every parameter gradient; a clipped gradient its own entry and ‖g‖
+    deps.set(clip.id, clip.params.map((p) => ({ id: p.grad, map: 'all' as const })));
+    for (const c of clip.clipped) deps.set(c.id, [{ id: c.grad, map: 'each' }, { id: clip.id, map: 'all' }]);
+  }
   for (const u of trace.batch.updates) deps.set(u.id, [{ id: u.grad, map: 'each' }]);
   return deps;
 }
@@ -154,6 +160,10 @@ function shapes(trace: Trace): Map<string, number[]> {
     for (const s of [...ex.forward, ...ex.backward, ...ex.paramTotals, ...ex.embTotals]) out.set(s.id, size(s.value));
   }
   for (const t of [trace.batch.loss, ...trace.batch.grads, ...trace.batch.embGrads, ...trace.batch.updates]) out.set(t.id, size(t.value));
+  if (trace.batch.clip) {
+    out.set(trace.batch.clip.id, []);
+    for (const c of trace.batch.clip.clipped) out.set(c.id, size(c.value));
+  }
   return out;
 }
 

@@ -19,29 +19,32 @@ const silent = new Set<Step['op']>(['loss', 'sum']);
 export function bptt(rec: Recorder, lossId: string, params: ParamSpec[]): GradStep[] {
   const n = rec.num;
   const pending = new Map<string, Contribution[]>();
-  let paramParts = new Map<string, Contribution[]>();
+  // this timestep's contributions to each parameter, grouped by (t, parameter) over the
+  // whole walk: in a stacked or bidirectional network the steps of one t are not contiguous
+  const paramParts = new Map<number, Map<string, Contribution[]>>();
   const out: GradStep[] = [];
 
   const flush = (t: number | null) => {
     if (t === null) return;
+    const byParam = paramParts.get(t) ?? new Map<string, Contribution[]>();
     for (const p of params) {
-      const parts = paramParts.get(p.name) ?? [];
+      const parts = byParam.get(p.name) ?? [];
       let total = zeros(n, p.shape);
       for (const c of parts) total = addValues(n, total, placeRows(c, p.shape, n));
       const id = `ex${rec.ex}.t${t}.d${p.name}`;
       if (rec.adjust) total = rec.adjust(id, total);
       out.push({ id, scope: { ex: rec.ex, t }, kind: 'param', of: p.name, parts, value: total });
     }
-    paramParts = new Map();
+    paramParts.delete(t);
   };
 
-  let current: number | null | undefined;
+  // a timestep's parameter contributions are complete once the walk has passed its first step
+  const first = new Map<number, number>();
+  rec.steps.forEach((s, i) => {
+    if (s.scope.t !== null && !first.has(s.scope.t)) first.set(s.scope.t, i);
+  });
   for (let i = rec.steps.length - 1; i >= 0; i--) {
     const s = rec.steps[i]!;
-    if (s.scope.t !== current) {
-      if (current !== undefined) flush(current);
-      current = s.scope.t;
-    }
     const parts = pending.get(s.id) ?? [];
     let g: Value =
       s.id === lossId
@@ -56,13 +59,17 @@ export function bptt(rec: Recorder, lossId: string, params: ParamSpec[]): GradSt
         list.push(c);
         pending.set(c.to.id, list);
       } else {
-        const list = paramParts.get(c.to.name) ?? [];
+        const t = s.scope.t;
+        if (t === null) throw new Error(`parameter ${c.to.name} used outside a timestep`);
+        const byParam = paramParts.get(t) ?? new Map<string, Contribution[]>();
+        const list = byParam.get(c.to.name) ?? [];
         list.push(c);
-        paramParts.set(c.to.name, list);
+        byParam.set(c.to.name, list);
+        paramParts.set(t, byParam);
       }
     }
+    if (s.scope.t !== null && first.get(s.scope.t) === i) flush(s.scope.t);
   }
-  if (current !== undefined) flush(current);
   return out;
 }
 

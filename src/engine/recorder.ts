@@ -17,6 +17,11 @@ export class Recorder implements OpContext {
   private readonly byId = new Map<string, Step>();
   /** the timestep being recorded, null for example-level quantities */
   t: number | null = null;
+  /**
+   * The layer/direction being recorded (DESIGN §5): `''` for layer 0 forward and the head,
+   * `_l1`, `_reverse`, `_l1_reverse`. Step names (and so ids) and the cell's parameters take it.
+   */
+  suffix = '';
 
   constructor(
     readonly num: Numeric,
@@ -62,7 +67,8 @@ export class Recorder implements OpContext {
 
   /** A parameter (or a block of its rows) as an operand. */
   p(name: string, rows?: [number, number]): ParamArg {
-    return rows ? { kind: 'param', name, rows } : { kind: 'param', name };
+    const full = name + this.suffix;
+    return rows ? { kind: 'param', name: full, rows } : { kind: 'param', name: full };
   }
 
   private push(s: Step): Arg {
@@ -73,7 +79,8 @@ export class Recorder implements OpContext {
     return { kind: 'step', id: s.id };
   }
 
-  private base(name: string, internal = false) {
+  private base(short: string, internal = false) {
+    const name = short + this.suffix;
     return { id: this.id(name), name, scope: { ex: this.ex, t: this.t }, ...(internal ? { internal: true } : {}) };
   }
 

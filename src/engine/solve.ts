@@ -1,11 +1,12 @@
 // Problem → Trace: the forward pass of every example, BPTT, the sums, the update.
-import { Numeric } from '../numeric/index.js';
+import { Numeric, type Num } from '../numeric/index.js';
 import type { Problem } from '../problem/types.js';
-import type { Arg, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
+import type { Arg, Clip, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
 import { bptt } from './bptt.js';
 import { cells, headParams, type ParamSpec } from './cells/index.js';
 import { addValues, mapValue, mat, scaleValue, sumValues, vec } from './linalg.js';
 import { Recorder, type Adjust } from './recorder.js';
+import { isStacked, layerUnits, recordStacked } from './stacked.js';
 
 export interface SolveOptions {
   precision: number;
@@ -23,9 +24,14 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   const n = Numeric.at(opts.precision);
   const cell = cells[problem.cell][problem.convention];
   const H = problem.hidden;
+  // stacked layers and directions (DESIGN §5): each unit's parameters take its suffix;
+  // layer k > 0 reads dirs·H entries, and so does the head
+  const units = layerUnits(problem.layers ?? 1, problem.bidirectional ?? false);
+  const dirs = problem.bidirectional ? 2 : 1;
+  const stacked = isStacked(problem);
   const specs: (ParamSpec & { role: ParamInfo['role'] })[] = [
-    ...cell.params(H, problem.inputDim).map((p) => ({ ...p, role: 'cell' as const })),
-    ...headParams(problem.outputDim, H).map((p) => ({ ...p, role: 'head' as const })),
+    ...units.flatMap((u) => cell.params(H, u.layer === 0 ? problem.inputDim : dirs * H).map((p) => ({ ...p, name: p.name + u.suffix, role: 'cell' as const }))),
+    ...headParams(problem.outputDim, dirs * H).map((p) => ({ ...p, role: 'head' as const })),
   ];
   const hand = opts.hand ?? null;
   const sub = opts.substitute ?? null;
@@ -55,10 +61,10 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     for (const s of cell.state) {
       state[s] = { kind: 'const', label: `${s}0`, value: vec(problem.initial.get(`${s}0`)!.value) };
     }
-    const losses: Arg[] = [];
+    const losses: Arg[] = stacked ? recordStacked(g, cell, problem, ex) : [];
     const T = ex.inputs.length;
     const chunk = problem.training.truncate;
-    for (let t = 1; t <= T; t++) {
+    for (let t = 1; t <= (stacked ? 0 : T); t++) {
       g.t = t;
       if (chunk !== null && t > 1 && (t - 1) % chunk === 0) {
         // truncated BPTT: the state is carried forward but detached, as `hidden.detach()`;
@@ -120,6 +126,11 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
       embGrads.push(total(`grad.emb.${tok}`, of, vec(e), scale));
     }
   }
+  const clip = problem.training.clipNorm ? clipGradients(n, problem.training.clipNorm, grads, specs.map((p) => p.name), adjusted, hand) : null;
+  if (clip) {
+    quantities.set(clip.id, { kind: 'scalar', x: clip.norm });
+    for (const c of clip.clipped) quantities.set(c.id, c.value);
+  }
   const updates: Update[] = [];
   const lr = problem.training.learningRate;
   if (lr) {
@@ -129,7 +140,8 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
       quantities.set(id, value);
       updates.push({ id, param, before, grad, value });
     };
-    for (const p of specs) step(`update.${p.name}`, p.name, values.get(p.name)!, `grad.${p.name}`);
+    // with clip_norm the parameters take their clipped gradients; embeddings, outside the norm, their own
+    for (const p of specs) step(`update.${p.name}`, p.name, values.get(p.name)!, clip ? `grad.clipped.${p.name}` : `grad.${p.name}`);
     for (const t of embGrads) {
       const tok = t.id.slice('grad.emb.'.length);
       step(`update.emb.${tok}`, `emb.${tok}`, vec(problem.embeddings.get(tok)!), t.id);
@@ -150,15 +162,55 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
     state: cell.state,
     vocabulary: [...problem.embeddings].map(([token, value]) => ({ token, value })),
     params: specs.map((p) => ({ name: p.name, shape: p.shape, role: p.role, value: values.get(p.name)! })),
-    initial: cell.state.map((s) => ({ name: `${s}0`, ...problem.initial.get(`${s}0`)! })),
+    initial: units.flatMap((u) => cell.state.map((s) => ({ name: `${s}0${u.suffix}`, ...problem.initial.get(`${s}0${u.suffix}`)! }))),
+    layers: problem.layers ?? 1,
+    bidirectional: problem.bidirectional ?? false,
     training: problem.training,
     precision: opts.precision,
     hand,
     examples,
-    batch: { loss, grads, embGrads, updates },
+    batch: { loss, grads, embGrads, clip, updates },
     quantities: orderQuantities(examples, quantities),
     fullBptt: problem.training.truncate === null ? null : fullBpttGrads(problem, opts, quantities),
   };
+}
+
+/**
+ * Clipping by the global norm (DESIGN §6): ‖g‖ = √(Σ over every entry of every parameter
+ * gradient of its square) — the squares and their sum in exact Num arithmetic, the root at
+ * working precision — and, when ‖g‖ > m, every parameter gradient times m/‖g‖ (no epsilon).
+ * `grad.norm` and each `grad.clipped.<Param>` go through `adjusted` (hand rounding, the
+ * checker's substitution) like every other quantity. Hand arithmetic also rounds each
+ * parameter's sum of squares and the factor, the intermediate results a hand computation writes down.
+ */
+function clipGradients(
+  n: Numeric,
+  m: Num,
+  grads: Total[],
+  names: string[],
+  adjusted: (id: string, v: Value) => Value,
+  hand: number | null,
+): Clip {
+  const entries = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
+  const params = grads.map((g, k) => {
+    const squares = entries(g.value).map((x) => n.mul(x, x));
+    // hand arithmetic rounds each parameter's sum of squares (the squares themselves are exact)
+    const sum = n.sum(squares);
+    return { param: names[k]!, grad: g.id, squares, sum: hand === null ? sum : n.roundTo(sum, hand) };
+  });
+  const total = n.sum(params.map((p) => p.sum));
+  const id = 'grad.norm';
+  const norm = (adjusted(id, { kind: 'scalar', x: n.sqrt(total) }) as { x: Num }).x;
+  let factor: Num | null = null;
+  if (norm.v.gt(m.v)) {
+    factor = n.div(m, norm);
+    if (hand !== null) factor = n.roundTo(factor, hand);
+  }
+  const clipped = grads.map((g, k) => {
+    const cid = `grad.clipped.${names[k]!}`;
+    return { id: cid, param: names[k]!, grad: g.id, value: adjusted(cid, factor ? scaleValue(n, factor, g.value) : g.value) };
+  });
+  return { m, id, params, total, norm, factor, clipped };
 }
 
 /**

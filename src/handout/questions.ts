@@ -99,7 +99,7 @@ export function questionViews(asked: Asked[], trace: Trace): QuestionView[] {
     if (qid === 'loss') return { tex: '\\mathcal{L}', words: 'the loss of the batch' };
     if (qid === 'grad.norm') return { tex: '\\lVert \\nabla \\mathcal{L} \\rVert', words: 'the global norm of the parameter gradients' };
     if ((m = /^grad\.emb\.(.+)$/.exec(qid))) return { tex: `\\nabla_{${emb(m[1]!)}} \\mathcal{L}`, words: 'the batch gradient of an embedding' };
-    if ((m = /^grad\.clipped\.(.+)$/.exec(qid))) return { tex: `\\nabla_{${S.param(m[1]!)}} \\mathcal{L}`, words: 'the batch gradient after clipping' };
+    if ((m = /^grad\.clipped\.(.+)$/.exec(qid))) return { tex: `\\tilde{\\nabla}_{${S.param(m[1]!)}} \\mathcal{L}`, words: 'the batch gradient after clipping' };
     if ((m = /^grad\.(.+)$/.exec(qid))) return { tex: `\\nabla_{${S.param(m[1]!)}} \\mathcal{L}`, words: 'the batch gradient' };
     if ((m = /^update\.emb\.(.+)$/.exec(qid))) return { tex: `${emb(m[1]!)}'`, words: 'the embedding after one gradient-descent step' };
     if ((m = /^update\.(.+)$/.exec(qid))) return { tex: `${S.param(m[1]!)}'`, words: 'the parameter after one gradient-descent step' };

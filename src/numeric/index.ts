@@ -6,7 +6,7 @@
 // operand is inexact, or the operation is transcendental (tanh, exp, log, ...) or a
 // division that does not terminate, the result is rounded to the working precision and
 // marked inexact. That flag is what lets a solution write `=` or `≈` truthfully.
-import { create, all, type BigNumber, type MathJsInstance } from 'mathjs';
+import { create, bignumberDependencies, expDependencies, logDependencies, tanhDependencies, type BigNumber, type MathJsInstance } from 'mathjs';
 
 export type Big = BigNumber;
 
@@ -61,7 +61,8 @@ export class Numeric {
 
   private constructor(precision: number) {
     this.precision = precision;
-    this.math = create(all, { number: 'BigNumber', precision }) as MathJsInstance;
+    // only the functions used: with the bundler's tree shaking, the rest of mathjs is never loaded
+    this.math = create({ bignumberDependencies, tanhDependencies, expDependencies, logDependencies }, { number: 'BigNumber', precision }) as MathJsInstance;
     this.Work = (this.math as unknown as { BigNumber: BigCtor }).BigNumber;
     // decimal.js rounds ROUND_HALF_UP (4) by default: half away from zero, as taught in school.
     this.Exact = this.Work.clone({ precision: 1e9, rounding: 4 });
@@ -140,6 +141,14 @@ export class Numeric {
     const q = new this.Work(a.v).div(b.v);
     const exact = a.exact && b.exact && new this.Exact(q).times(b.v).eq(a.v);
     return { v: exact ? new this.Exact(q) : q, exact };
+  }
+
+  /** √x for x ≥ 0: exact when x is exact and its root terminates within the precision (√0.0625 = 0.25). */
+  sqrt(x: Num): Num {
+    if (x.v.isNeg() && !x.v.isZero()) throw new RangeError('square root of a negative number');
+    const r = new this.Work(x.v).sqrt();
+    const exact = x.exact && new this.Exact(r).times(r).eq(x.v);
+    return { v: exact ? new this.Exact(r) : r, exact };
   }
 
   /** Σ terms, left to right. The empty sum is exactly 0. */

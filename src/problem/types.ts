@@ -19,15 +19,20 @@ export interface Problem {
   cell: CellKind;
   convention: Convention;
   hidden: number;
+  /** stacked layers (DESIGN §5), 1 to 4 */
+  layers: number;
+  /** a reverse direction in every layer (DESIGN §5) */
+  bidirectional: boolean;
   inputDim: number;
   outputDim: number;
   embeddings: Map<string, Vec>;
-  /** by canonical name (`weight_ih`, never `weight_ih_l0`) */
+  /** by canonical name (`weight_ih`, never `weight_ih_l0`; `weight_ih_l1_reverse`) */
   params: Map<string, Vec | Mat>;
   /** canonical name → the name as written in the file */
   paramNames: Map<string, string>;
   head: { activation: Exclude<Activation, 'tanh'>; loss: LossKind; outputAt: 'last' | 'every' };
   examples: Example[];
+  /** by canonical name: `h0`, `c0`, `h0_l1`, `h0_reverse`, `h0_l1_reverse` */
   initial: Map<string, { value: Vec; given: boolean }>;
   training: {
     reduction: 'sum' | 'mean';

@@ -2,13 +2,14 @@
 // what is expected) and reported together; a Problem is returned only when there are none.
 import { NumberSyntaxError, type Numeric, type Num } from '../numeric/index.js';
 import { cells, headParams, type ParamSpec } from '../engine/cells/index.js';
+import { layerUnits } from '../engine/stacked.js';
 import type { Mat, Vec } from '../trace/types.js';
 import { InputError, didYouMean, closest, type InputProblem, type Position } from './errors.js';
 import { parseSource, readSourceText, type Tree } from './source.js';
 import type { Example, Problem } from './types.js';
 
 /** Sizes beyond these make a worked solution nobody can read; refuse them early. */
-export const LIMITS = { hidden: 64, inputDim: 64, outputDim: 64, timesteps: 256, examples: 256 };
+export const LIMITS = { hidden: 64, inputDim: 64, outputDim: 64, timesteps: 256, examples: 256, layers: 4 };
 
 const TOP = ['title', 'model', 'embeddings', 'params', 'head', 'data', 'initial_state', 'training'];
 const MODEL = ['cell', 'hidden_size', 'input_size', 'convention', 'layers', 'bidirectional'];
@@ -185,13 +186,12 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const cellName = model ? c.choice(model.get('cell'), 'model.cell', ['rnn', 'lstm', 'gru'] as const, null, modelPos) : null;
   const H = model ? c.integer(model.get('hidden_size'), 'model.hidden_size', 1, LIMITS.hidden, modelPos) : null;
   const convention = model ? c.choice(model.get('convention'), 'model.convention', ['textbook', 'pytorch'] as const, 'textbook', modelPos) : null;
-  if (model?.get('layers')) {
-    const L = c.integer(model.get('layers'), 'model.layers', 1, 8, modelPos);
-    if (L !== null && L !== 1) c.fail('model.layers', `stacked layers (${L}) are not supported yet by this version of unrolled; use 1`, model.get('layers')!.pos);
-  }
-  if (model && c.bool(model.get('bidirectional'), 'model.bidirectional', false)) {
-    c.fail('model.bidirectional', 'bidirectional networks are not supported yet by this version of unrolled; use false', model.get('bidirectional')!.pos);
-  }
+  // stacked layers and directions (DESIGN §5): a parameter or initial state of layer k, reverse
+  // direction, is its base name + `_l<k>` (optional for k = 0) + `_reverse`
+  const layers = (model?.get('layers') ? c.integer(model.get('layers'), 'model.layers', 1, LIMITS.layers, modelPos) : 1) ?? 1;
+  const bidirectional = model ? c.bool(model.get('bidirectional'), 'model.bidirectional', false) : false;
+  const dirs = bidirectional ? 2 : 1;
+  const units = layerUnits(layers, bidirectional);
 
   // head
   const head = c.map(top.get('head'), 'head', HEAD, rootPos);
@@ -309,7 +309,13 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
       const o = c.integer(outputSizeT, 'head.output_size', 1, LIMITS.outputDim, headPos);
       if (o !== null && O !== null && o !== O) c.fail('head.output_size', `is ${o}, but params.W_hy has ${count(O, 'row', 'rows')} (one per output); make them agree`, outputSizeT.pos);
     }
-    const specs = [...cell.params(H, D), ...headParams(O ?? 1, H)];
+    // layer k > 0 reads the outputs of layer k − 1, both directions: dirs·H entries
+    const inner = dirs === 2 ? '2·hidden_size' : 'hidden_size';
+    const unitSpecs = units.flatMap((u) =>
+      cell.params(H, u.layer === 0 ? D! : dirs * H).map((s) => ({ ...s, name: s.name + u.suffix, dims: (u.layer === 0 ? s.dims : s.dims.map((d) => d.replace('input dim', inner))) as ParamSpec['dims'] })),
+    );
+    const headSpecs = headParams(O ?? 1, dirs * H).map((s) => ({ ...s, dims: s.dims.map((d) => (dirs === 2 ? d.replace('hidden_size', inner) : d)) as ParamSpec['dims'] }));
+    const specs = [...unitSpecs, ...headSpecs];
     const names = specs.map((s) => s.name);
     const explain = (s: ParamSpec) => `${shapeText(s.shape)} (${s.dims.join(' × ')})`;
     const which = `${cellName === 'gru' ? 'a' : 'an'} ${cellName} (${convention} convention)`; // an rnn, an lstm, a gru
@@ -321,13 +327,18 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     const otherNames = cells[cellName!][other].params(H, D).map((s) => s.name);
     for (const [key, v] of paramsT.entries) {
       const layered = /^(.*?)(_l\d+)?(_reverse)?$/.exec(key)!;
-      // the suffixes belong to the recurrent layers, not to the head
-      const base = cellNames.includes(layered[1]!) ? layered[1]! : key;
+      // the suffixes belong to the recurrent layers, not to the head; `_l0` is dropped
+      const isCell = cellNames.includes(layered[1]!);
+      const layer = layered[2] ? Number(layered[2].slice(2)) : 0;
+      const base = isCell ? `${layered[1]!}${layer > 0 ? `_l${layer}` : ''}${layered[3] ?? ''}` : key;
       if (otherNames.includes(layered[1]!) && !names.includes(layered[1]!)) {
         c.fail(`params.${key}`, `is a ${other}-convention name, but this file has convention: ${convention}; expected ${names.join(', ')} (or set model.convention: ${other})`, v.pos ?? paramsT.pos);
-      } else if (names.includes(base) && base !== key && (layered[2] && layered[2] !== '_l0' || layered[3])) {
-        c.fail(`params.${key}`, `belongs to ${layered[3] ? 'a reverse direction' : 'a stacked layer'}, which this version of unrolled does not support yet; give layer 0 only`, v.pos ?? paramsT.pos);
-      } else if (names.includes(base) && !layered[3]) {
+      } else if (isCell && !names.includes(base)) {
+        const why = layer >= layers
+          ? `belongs to layer ${layer} (counting from 0), but the model has ${layers === 1 ? 'one layer (set model.layers)' : `${layers} layers (0 to ${layers - 1})`}`
+          : 'belongs to a reverse direction, but the model is not bidirectional (set model.bidirectional: true)';
+        c.fail(`params.${key}`, `${why}; expected ${names.join(', ')}`, v.pos ?? paramsT.pos);
+      } else if (names.includes(base)) {
         const twice = given.get(base);
         if (twice) c.fail(`params.${key}`, `is the same parameter as params.${twice.key}; give it once`, v.pos ?? paramsT.pos);
         else given.set(base, { key, tree: v });
@@ -340,7 +351,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
       const t = g?.tree;
       const field = `params.${g?.key ?? s.name}`;
       if (s.name === 'W_hy' && O === null && t) {
-        c.fail(field, `expected a matrix with ${H} columns (outputs × hidden_size), got ${describe(t)}`, t.pos);
+        c.fail(field, `expected a matrix with ${dirs * H} columns (outputs × ${dirs === 2 ? '2·' : ''}hidden_size), got ${describe(t)}`, t.pos);
         continue;
       }
       const v = s.shape.length === 2
@@ -356,12 +367,13 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   // initial state
   const initial = new Map<string, { value: Vec; given: boolean }>();
   const initT = top.get('initial_state');
-  const stateNames = (cell?.state ?? ['h']).map((s) => `${s}0`);
-  const init = initT ? c.map(initT, 'initial_state', [...stateNames, ...stateNames.map((s) => `${s}_l0`)], rootPos) : null;
+  // h0, h0_l1, c0_reverse, ...; layer 0 may be written h0_l0 (h0_l0_reverse)
+  const stateNames = units.flatMap((u) => (cell?.state ?? ['h']).map((s) => ({ name: `${s}0${u.suffix}`, alias: u.layer === 0 ? `${s}0_l0${u.reverse ? '_reverse' : ''}` : null })));
+  const init = initT ? c.map(initT, 'initial_state', stateNames.flatMap((s) => (s.alias ? [s.name, s.alias] : [s.name])), rootPos) : null;
   if (H !== null) {
-    for (const s of stateNames) {
-      if (init?.get(s) && init.get(`${s}_l0`)) c.fail(`initial_state.${s}_l0`, `is the same state as initial_state.${s}; give it once`, init.get(`${s}_l0`)!.pos);
-      const key = init?.get(s) ? s : `${s}_l0`; // the name as the file writes it
+    for (const { name: s, alias } of stateNames) {
+      if (alias && init?.get(s) && init.get(alias)) c.fail(`initial_state.${alias}`, `is the same state as initial_state.${s}; give it once`, init.get(alias)!.pos);
+      const key = init?.get(s) || !alias ? s : alias; // the name as the file writes it
       const t = init?.get(key);
       const v = t ? c.vector(t, `initial_state.${key}`, H, `${H} entries (hidden_size)`, initT!.pos) : null;
       initial.set(s, v ? { value: v, given: true } : { value: Array.from({ length: H }, () => n.zero), given: false });
@@ -374,6 +386,9 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const trPos = trT?.pos ?? rootPos;
   const reduction = tr ? c.choice(tr.get('reduction'), 'training.reduction', ['sum', 'mean'] as const, 'sum', trPos) : 'sum';
   const truncate = tr?.get('truncate') ? c.integer(tr.get('truncate'), 'training.truncate', 1, LIMITS.timesteps, trPos) : null;
+  if (truncate !== null && bidirectional) {
+    c.fail('training.truncate', 'cannot be used with model.bidirectional: true (truncating the reverse direction is not defined); remove one of them', tr!.get('truncate')!.pos);
+  }
   const clipNorm = tr?.get('clip_norm') ? c.number(tr.get('clip_norm'), 'training.clip_norm', trPos) : null;
   if (clipNorm && clipNorm.v.lte(0)) c.fail('training.clip_norm', `must be positive, got ${clipNorm.v.toString()}`, tr!.get('clip_norm')!.pos);
   const learningRate = tr?.get('learning_rate') ? c.number(tr.get('learning_rate'), 'training.learning_rate', trPos) : null;
@@ -415,6 +430,8 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     cell: cellName!,
     convention: convention!,
     hidden: H!,
+    layers,
+    bidirectional,
     inputDim: D!,
     outputDim: O!,
     embeddings,

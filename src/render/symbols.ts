@@ -14,13 +14,36 @@ export interface Symbols {
   /** a parameter, or a block of its rows (a gate's block of a stacked torch weight) */
   param(name: string, rows?: [number, number]): string;
   arg(a: Arg): string;
+  /** entry j (0-based) of a constant operand (an initial or detached state): h_{0,1}, c_{3,2} */
+  constEntry(a: Extract<Arg, { kind: 'const' }>, j: number): string;
 }
+
+/**
+ * A quantity or parameter name and its layer/direction suffix (DESIGN §5):
+ * `h_l1_reverse` → h, layer 1, reverse; `weight_ih` → weight_ih, layer 0, forward.
+ */
+export function splitName(name: string): { base: string; layer: number; reverse: boolean; suffix: string } {
+  const m = /^(.*?)(_l(\d+))?(_reverse)?$/.exec(name)!;
+  const layer = m[3] ? Number(m[3]) : 0;
+  return { base: m[1]!, layer, reverse: !!m[4], suffix: `${layer > 0 ? `_l${layer}` : ''}${m[4] ? '_reverse' : ''}` };
+}
+
+/** A constant's label, `h0`, `c3_l1_reverse`: the quantity's name (with its suffix) and t. */
+export function splitLabel(label: string): { name: string; t: number } {
+  const m = /^([A-Za-z]+)(\d+)(.*)$/.exec(label);
+  return m ? { name: m[1]! + m[3]!, t: Number(m[2]) } : { name: label.replace(/\d+$/, ''), t: Number(label.match(/\d+$/)?.[0] ?? 0) };
+}
+
+/** Quantities that belong to no direction: the inputs, the head, the concatenations */
+const UNDIRECTED = new Set(['x', 'hcat', 's', 'yhat', 'loss']);
+const HEAD_QUANTITIES = new Set(['s', 'yhat', 'loss']);
+const HEAD_PARAMS = new Set(['W_hy', 'b_y']);
 
 export const delta = (sym: string): string => `\\delta ${sym}`;
 
 /** Bases of quantity symbols; `pre` quantities are written with a `pre` superscript. */
 const TEXTBOOK: Record<string, string> = {
-  x: 'x', z: 'z', h: 'h', s: 's', yhat: '\\hat{y}', loss: 'L', c: 'c',
+  x: 'x', z: 'z', h: 'h', hcat: 'h', s: 's', yhat: '\\hat{y}', loss: 'L', c: 'c',
   f: 'f', i: 'i', o: 'o', r: 'r', g: '\\tilde{C}', n: '\\tilde{h}',
   v: 'v', v_r: 'u', rh: 'q', r_hn: 'q', hn: '\\mathit{hn}',
 };
@@ -33,9 +56,27 @@ const TORCH_NAMES: Record<string, [string, string]> = {
   bias_hh: ['b', 'h'],
 };
 
-export function makeSymbols(trace: Pick<Trace, 'convention' | 'gates' | 'hidden'>): Symbols {
+export function makeSymbols(trace: Pick<Trace, 'convention' | 'gates' | 'hidden'> & Partial<Pick<Trace, 'layers' | 'bidirectional'>>): Symbols {
   const bases = trace.convention === 'pytorch' ? PYTORCH : TEXTBOOK;
+  const stackedLayers = (trace.layers ?? 1) > 1;
+  const bidirectional = !!trace.bidirectional;
+  /** a direction's arrow over a symbol's letter (bidirectional networks only) */
+  const arrow = (letter: string, reverse: boolean, directed: boolean) =>
+    reverse ? `\\overleftarrow{${letter}}` : bidirectional && directed ? `\\overrightarrow{${letter}}` : letter;
   const quantity = (name: string, t: number | string | null, entry?: number): string => {
+    const u = splitName(name);
+    if (u.suffix || (bidirectional && !UNDIRECTED.has(u.base)) || (stackedLayers && u.base !== 'x' && !HEAD_QUANTITIES.has(u.base))) {
+      // layer k as a superscript (k + 1), the direction as an arrow: {\overleftarrow{h}^{(2)}_{3}}
+      const sub = [t, entry].filter((x) => x !== null && x !== undefined).join(',');
+      if (u.base === 'tanh_c') return `\\tanh(${quantity(`c${u.suffix}`, t, entry)})`;
+      const pre = /^(\w+)_pre$/.exec(u.base);
+      const key = pre ? pre[1]! : u.base;
+      const letter = arrow(bases[key] ?? `\\mathrm{${escapeLatexText(key)}}`, u.reverse, !UNDIRECTED.has(u.base));
+      const layer = stackedLayers && !HEAD_QUANTITIES.has(u.base) && (u.base !== 'x' || u.layer > 0) ? `(${u.layer + 1})` : '';
+      const sup = [pre ? '\\mathrm{pre}' : '', layer].filter(Boolean).join(',');
+      const body = `${letter}${sup ? `^{${sup}}` : ''}${sub ? `_{${sub}}` : ''}`;
+      return layer ? `{${body}}` : body;
+    }
     const sub = [t, entry].filter((x) => x !== null && x !== undefined).join(',');
     if (name === 'tanh_c') return `\\tanh(c_{${sub}})`;
     const pre = /^(\w+)_pre$/.exec(name);
@@ -49,7 +90,19 @@ export function makeSymbols(trace: Pick<Trace, 'convention' | 'gates' | 'hidden'
     if (!m) return `\\mathrm{${escapeLatexText(qid)}}`;
     return quantity(m[2]!, m[1] ? Number(m[1]) : null, entry);
   };
-  const param = (name: string, rows?: [number, number]): string => {
+  const param = (full: string, rows?: [number, number]): string => {
+    const u = splitName(full);
+    if (!HEAD_PARAMS.has(full) && (u.suffix || bidirectional || stackedLayers)) {
+      // W_{xh}^{(2)}, \overleftarrow{W}_{ih}, {\overrightarrow{W}_{if}^{(1)}}
+      const plain = plainParam(u.base, rows);
+      const m = /^([A-Za-z])_\{(.*)\}$/.exec(plain);
+      if (!m) return plain;
+      const body = `${arrow(m[1]!, u.reverse, true)}_{${m[2]!}}`;
+      return stackedLayers ? `{${body}^{(${u.layer + 1})}}` : body;
+    }
+    return plainParam(full, rows);
+  };
+  function plainParam(name: string, rows?: [number, number]): string {
     const torch = TORCH_NAMES[name];
     if (torch) {
       // W_ih, b_hh; a gate block of rows: W_if, b_hn (as the torch.nn documentation writes them)
@@ -59,16 +112,22 @@ export function makeSymbols(trace: Pick<Trace, 'convention' | 'gates' | 'hidden'
     const m = /^([A-Za-z])_([A-Za-z0-9]+)$/.exec(name);
     if (m) return `${m[1]}_{${m[2]}}`;
     return `\\mathrm{${escapeLatexText(name)}}`;
-  };
+  }
   const arg = (a: Arg): string => {
     switch (a.kind) {
       case 'step':
         return id(a.id);
       case 'param':
         return param(a.name, a.rows);
-      case 'const':
-        return quantity(a.label.replace(/\d+$/, ''), Number(a.label.match(/\d+$/)?.[0] ?? 0));
+      case 'const': {
+        const c = splitLabel(a.label);
+        return quantity(c.name, c.t);
+      }
     }
   };
-  return { quantity, id, grad: (g, entry) => delta(id(g.replace(/\.d(\w+)$/, '.$1'), entry)), param, arg };
+  const constEntry = (a: Extract<Arg, { kind: 'const' }>, j: number): string => {
+    const c = splitLabel(a.label);
+    return quantity(c.name, c.t, j + 1);
+  };
+  return { quantity, id, grad: (g, entry) => delta(id(g.replace(/\.d(\w+)$/, '.$1'), entry)), param, arg, constEntry };
 }

@@ -15,6 +15,7 @@ import type { Trace } from '../trace/types.js';
 import { VERSION } from '../version.js';
 import { createRenderer } from './handlebars.js';
 import { renderMarkdown, type Detail } from './markdown.js';
+import { layout, plotFromDataUrl, SVG_DATA_URL, type PlotData } from './flow.js';
 
 // markdown-it is loaded on first use, so that the other formats do not pay for it
 const require = createRequire(import.meta.url);
@@ -484,6 +485,9 @@ function markdownIt(): MarkdownIt {
   const md = MarkdownItCtor({ html: false, linkify: false, typographer: false });
   md.block.ruler.before('fence', 'math_block', mathBlockRule, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
   md.inline.ruler.before('escape', 'math_inline', mathInlineRule);
+  // the gradient-flow chart is an SVG data: URL, which markdown-it refuses by default
+  const validateLink = md.validateLink.bind(md);
+  md.validateLink = (url: string) => SVG_DATA_URL.test(url) || validateLink(url);
   parser = md;
   return md;
 }
@@ -595,14 +599,62 @@ function inlineToLatex(tokens: Token[], ctx: InlineContext = {}): string {
       case 'link_close':
         out += '}';
         break;
-      case 'image':
-        out += latexText(plainOf(t.children ?? []));
+      case 'image': {
+        // the gradient-flow chart is drawn again from the data it carries; any other image
+        // is its description
+        const plot = plotFromDataUrl(String(t.attrGet('src') ?? ''));
+        out += plot ? flowPicture(plot) : latexText(plainOf(t.children ?? []));
         break;
+      }
       default:
         out += t.content ? latexText(t.content) : '';
     }
   }
   return out;
+}
+
+/**
+ * The gradient-flow chart (src/render/flow.ts) in LaTeX's own picture environment: the same
+ * layout as the SVG, straight segments as \qbezier with the control point at one end (dotted
+ * for the cell state), markers as \circle*, \circle and small squares. Every label is made
+ * here from numbers and fixed words: nothing of the data URL reaches the LaTeX as text.
+ */
+export function flowPicture(data: PlotData): string {
+  const L = layout(data);
+  const f = (x: number) => String(Math.round(x * 100) / 100);
+  const out: string[] = [];
+  const marker = (kind: string, x: number, y: number) => {
+    if (kind === 'disc') return `\\put(${f(x)},${f(y)}){\\circle*{8}}`;
+    if (kind === 'circle') return `\\put(${f(x)},${f(y)}){\\circle{8}}`;
+    if (kind === 'square') return `\\put(${f(x)},${f(y)}){\\makebox(0,0){\\rule{4.2pt}{4.2pt}}}`;
+    return `\\put(${f(x - 3.5)},${f(y - 3.5)}){\\framebox(7,7){}}`;
+  };
+  const segment = (x1: number, y1: number, x2: number, y2: number, dotted: boolean) =>
+    `\\qbezier${dotted ? `[${Math.max(2, Math.round(Math.hypot(x2 - x1, y2 - y1) / 5))}]` : ''}(${f(x1)},${f(y1)})(${f(x1)},${f(y1)})(${f(x2)},${f(y2)})`;
+  out.push('\\begin{center}', '\\setlength{\\unitlength}{0.6pt}', `\\begin{picture}(640,340)`, '\\thinlines');
+  out.push(`\\put(${f(L.x0)},${f(L.y0)}){\\line(1,0){${f(L.x1 - L.x0)}}}`, `\\put(${f(L.x0)},${f(L.y0)}){\\line(0,1){${f(L.y1 - L.y0)}}}`);
+  for (const tk of L.xTicks) {
+    out.push(`\\put(${f(tk.x)},${f(L.y0)}){\\line(0,-1){5}}`, `\\put(${f(tk.x)},${f(L.y0 - 16)}){\\makebox(0,0){\\footnotesize ${latexText(tk.label)}}}`);
+  }
+  for (const tk of L.yTicks) {
+    const label = tk.exp !== null ? `$10^{${tk.exp}}$` : latexText(tk.text ?? '');
+    out.push(`\\put(${f(L.x0)},${f(tk.y)}){\\line(-1,0){5}}`, `\\put(${f(L.x0 - 8)},${f(tk.y)}){\\makebox(0,0)[r]{\\footnotesize ${label}}}`);
+  }
+  out.push(`\\put(${f((L.x0 + L.x1) / 2)},${f(L.y0 - 38)}){\\makebox(0,0){\\footnotesize timestep $t$}}`);
+  out.push(`\\put(${f(L.x0)},${f(L.y1 + 18)}){\\makebox(0,0)[l]{\\footnotesize norm of the state gradient${data.scale === 'log' ? ' (log scale)' : ''}}}`);
+  out.push('\\thicklines');
+  L.series.forEach((s, i) => {
+    for (let k = 1; k < s.points.length; k++) {
+      const a = s.points[k - 1]!;
+      const b = s.points[k]!;
+      out.push(segment(a.x, a.y, b.x, b.y, s.dashed));
+    }
+    for (const p of s.points) out.push(marker(s.marker, p.x, p.y));
+    const { x, y } = L.legend[i]!;
+    out.push(segment(x, y, x + 28, y, s.dashed), marker(s.marker, x + 14, y), `\\put(${f(x + 36)},${f(y)}){\\makebox(0,0)[l]{\\footnotesize ${s.tex}}}`);
+  });
+  out.push('\\end{picture}', '\\end{center}');
+  return out.join('\n') + '\n';
 }
 
 const SECTION = ['', '', 'section', 'subsection', 'subsubsection', 'paragraph', 'subparagraph'];

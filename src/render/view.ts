@@ -16,7 +16,8 @@ import type {
   Vec,
 } from '../trace/types.js';
 import { mathText } from './latex.js';
-import { delta, makeSymbols } from './symbols.js';
+import { delta, makeSymbols, splitLabel, splitName } from './symbols.js';
+import { buildFlow, type FlowView } from './flow.js';
 
 export type Detail = 'full' | 'standard' | 'brief';
 
@@ -53,6 +54,12 @@ export interface TimestepView {
   t: number;
   token: string | null;
   blocks: Block[];
+  /** stacked/bidirectional networks: a section heading (a layer's direction) starting here */
+  section?: string | null;
+  /** stacked/bidirectional networks: the heading of this group, instead of the timestep's */
+  heading?: string | null;
+  /** backward: where the walk of a direction ends (at its initial state), what to say */
+  ends?: string | null;
 }
 
 export interface ExampleView {
@@ -80,6 +87,26 @@ export interface ParamView {
   shape: string;
   value: Value;
   role: ParamInfo['role'];
+}
+
+/** Gradient clipping (`clip_norm`): the global norm term by term, the factor, the clipped gradients. */
+export interface ClipView {
+  m: Num;
+  /** `grad.norm` */
+  id: string;
+  /** per parameter: ‖∇_θ L‖² as the sum of its squared entries (`lines`: one per matrix row) when `showSquares` */
+  params: { sym: string; gradSym: string; entries: Vec; lines: Vec[]; showSquares: boolean; index: string; sum: Num }[];
+  /** the per-parameter sums, in lines of a few terms, each labelled with its parameter */
+  sumLines: { label: string; value: Num }[][];
+  sums: Vec;
+  total: Num;
+  norm: Num;
+  clipped: boolean;
+  /** m/‖g‖ when clipped */
+  factor: Num | null;
+  grads: { id: string; lhs: string; gradSym: string; grad: Value; value: Value }[];
+  /** the batch has embedding gradients: outside the norm, not rescaled */
+  embeddings: boolean;
 }
 
 export interface SolutionView {
@@ -112,10 +139,22 @@ export interface SolutionView {
   /** h_0 (and c_0): where the backward walk ends */
   initialSyms: string;
   initialPlural: boolean;
-  batch: { loss: Block; grads: Block[]; embGrads: Block[]; updates: Block[]; lr: Num | null };
+  batch: { loss: Block; grads: Block[]; embGrads: Block[]; clip: ClipView | null; updates: Block[]; lr: Num | null };
   /** truncated BPTT: the chunks, and each batch gradient beside what full BPTT gives */
   truncation: { k: number; chunks: string; rows: { id: string; sym: string; truncated: Value; full: Value; missing: Value; same: boolean }[] } | null;
   quantityCount: number;
+  /** stacked layers or a reverse direction (DESIGN §5) */
+  stacked: boolean;
+  bidirectional: boolean;
+  layers: number;
+  /** stacked/bidirectional: how the layers and directions connect, for the setup; else null */
+  stackedText: string | null;
+  /** what the head reads, when it is not h_t */
+  headInput: string | null;
+  /** stacked/bidirectional: the parameter count, layer by layer (LaTeX); else null */
+  paramFormula: string | null;
+  /** the gradient-flow section: ‖δh_t‖ (and ‖δc_t‖) per timestep, a table and a chart */
+  flow: FlowView;
 }
 
 const isExactZero = (v: Value): boolean =>
@@ -159,7 +198,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const entries = (id: string) => (i: number) => entrySym(id, i, isHeadId(id) && headSingle);
   /** entry j (0-based) of an operand, e.g. f_{3,2} or c_{0,1} */
   const entryOf = (a: Arg, j: number): string =>
-    a.kind === 'step' ? entries(a.id)(j) : a.kind === 'const' ? S.quantity(a.label.replace(/\d+$/, ''), Number(a.label.match(/\d+$/)?.[0] ?? 0), j + 1) : `${S.arg(a)}_{${j + 1}}`;
+    a.kind === 'step' ? entries(a.id)(j) : a.kind === 'const' ? S.constEntry(a, j) : `${S.arg(a)}_{${j + 1}}`;
 
   /** ŷ id → its target, for the ŷ − y shortcut */
   const targetOf = new Map<string, Vec>();
@@ -383,7 +422,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           reason: e.targets.some((y) => y.t === t) ? 'these parameters are not used at this timestep' : `there is no output at $t = ${t}$`,
         });
       }
-      views.push({ t, token: e.tokens?.[t - 1] ?? null, blocks });
+      const ends = t === 1 ? `${trace.state.map((st) => `$${st}_0$`).join(' and ')} ${trace.state.length > 1 ? 'are fixed initial states, not parameters' : 'is a fixed initial state, not a parameter'}, so the walk ends here.` : null;
+      views.push({ t, token: e.tokens?.[t - 1] ?? null, blocks, section: null, heading: null, ends });
     }
     return views;
   };
@@ -436,7 +476,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     }
   };
 
-  const isState = (id: string) => trace.state.some((st) => id.endsWith(`.${st}`));
+  const isState = (id: string) => trace.state.some((st) => id.endsWith(`.${st}`)) || (stacked && trace.state.includes(splitName(nameOf(id)).base));
 
   const nodeGradBlocks = (G: GradStep, t: number, e: ExampleTrace): Block[] => {
     const sym = delta(S.id(G.of));
@@ -450,6 +490,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         notes.push(`Truncated BPTT: the state is detached after $t = ${t}$, the end of a chunk, so nothing flows back into $${S.id(G.of)}$ from timestep ${t + 1}; full BPTT would add the part through $${S.id(G.of)}$'s use at $t = ${t + 1}$ here.`);
       }
     }
+    if (stacked) return stackedGradBlocks(G, t, e, sym, id);
     const note: Block[] = notes.length ? [{ partial: 'note', message: notes.join(' ') }] : [];
     if (G.parts.length === 1) return [...contributionBlocks(G.parts[0]!, sym, id), ...note];
     // the parts through this timestep's own consumers first, then those from the future
@@ -461,6 +502,145 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   };
 
   const scopeT = (id: string) => Number(/\.t(\d+)\./.exec(id)?.[1] ?? 0);
+
+  // ---- stacked and bidirectional networks (DESIGN §5) ----
+  const stacked = trace.layers > 1 || trace.bidirectional;
+  /** `ex1.t3.h_l1_reverse` → `h_l1_reverse` */
+  const nameOf = (id: string) => id.slice(id.lastIndexOf('.') + 1);
+  /** the part of the network a step belongs to: `inputs`, `head`, `x_l1` (layer 2's input), or a unit's suffix */
+  const unitOf = (name: string): string => {
+    const u = splitName(name);
+    if (u.base === 'x') return u.layer === 0 ? 'inputs' : `x${u.suffix}`;
+    if (['hcat', 's', 'yhat', 'loss'].includes(u.base)) return 'head';
+    return `cell${u.suffix}`;
+  };
+  const unitTitle = (unit: string, long: boolean): string => {
+    if (unit === 'inputs') return 'the inputs';
+    if (unit === 'head') return 'the output head';
+    const u = splitName(unit);
+    if (u.base === 'x') return `the input of layer ${u.layer + 1}: ${trace.bidirectional ? `both directions of layer ${u.layer}, concatenated` : `the output of layer ${u.layer}`}`;
+    const layer = trace.layers > 1 ? `layer ${u.layer + 1}` : '';
+    const dir = trace.bidirectional ? (u.reverse ? `reverse direction${long ? ' (read from t = T down to 1)' : ''}` : `forward direction${long ? ' (read from t = 1 to T)' : ''}`) : '';
+    return [layer, dir].filter(Boolean).join(', ');
+  };
+  /** a unit's initial state(s): h_0^{(2)}, \overleftarrow{c}_0 */
+  const initialOf = (unit: string) => trace.state.map((st) => `$${S.quantity(`${st}${unit.slice('cell'.length)}`, 0)}$`).join(' and ');
+  const isLastRead = (unit: string, t: number, T: number) => (splitName(unit).reverse ? t === 1 : t === T);
+
+  /** Steps (or gradients) in tape order, grouped by unit and timestep, each group a TimestepView. */
+  const groupViews = <X>(e: ExampleTrace, items: X[], nameOfItem: (x: X) => string, tOf: (x: X) => number | null, backward: boolean, render: (xs: X[], unit: string, t: number) => Block[]): TimestepView[] => {
+    const views: TimestepView[] = [];
+    let current: { unit: string; t: number; xs: X[] } | null = null;
+    let lastUnit: string | null = null;
+    const close = () => {
+      if (!current) return;
+      const { unit, t, xs } = current;
+      const whole = unit === 'inputs' || unit.startsWith('x');
+      const section = unit !== lastUnit ? unitTitle(unit, true) : null;
+      lastUnit = unit;
+      const where = backward ? 'backward' : 'forward';
+      const heading = whole ? `Example ${e.index}, ${where}: ${unitTitle(unit, false).replace(/:.*/, '')}` : `Example ${e.index}, ${where}: ${unitTitle(unit, false)}, t = ${t}`;
+      const ends = backward && unit.startsWith('cell') && (splitName(unit).reverse ? t === e.length : t === 1)
+        ? `${initialOf(unit)} ${trace.state.length > 1 ? 'are fixed initial states, not parameters' : 'is a fixed initial state, not a parameter'}, so the walk of this direction ends here.`
+        : null;
+      views.push({ t, token: whole ? null : (e.tokens?.[t - 1] ?? null), blocks: render(xs, unit, t), section, heading, ends });
+      current = null;
+    };
+    for (const x of items) {
+      const t = tOf(x);
+      if (t === null) continue;
+      const unit = unitOf(nameOfItem(x));
+      const whole = unit === 'inputs' || unit.startsWith('x');
+      if (!current || current.unit !== unit || (!whole && current.t !== t)) {
+        close();
+        current = { unit, t, xs: [] };
+      }
+      current.xs.push(x);
+    }
+    close();
+    return views;
+  };
+
+  const stackedForward = (e: ExampleTrace): TimestepView[] =>
+    groupViews(e, e.forward, (st) => st.name, (st) => st.scope.t, false, (steps, unit, t) => {
+      const k = trace.training.truncate;
+      const u = splitName(unit);
+      const detached: Block[] =
+        k !== null && unit.startsWith('cell') && !u.reverse && t > 1 && (t - 1) % k === 0
+          ? [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${trace.state.map((st) => `$${S.quantity(`${st}${u.suffix}`, t - 1)}$`).join(' and ')} ${trace.state.length > 1 ? 'are' : 'is'} carried forward with ${trace.state.length > 1 ? 'their' : 'its'} value but detached: for the backward pass ${trace.state.length > 1 ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }]
+          : [];
+      return [...detached, ...steps.flatMap(forwardBlocks)];
+    });
+
+  const stackedBackward = (e: ExampleTrace): TimestepView[] => {
+    const nodes = e.backward.filter((b) => b.kind === 'node');
+    const params = e.backward.filter((b) => b.kind === 'param');
+    const unused = params.filter((p) => p.parts.length === 0);
+    const views = groupViews(e, nodes, (G) => nameOf(G.of), (G) => G.scope.t, true, (Gs, _unit, t) => {
+      const blocks: Block[] = [];
+      const mine = new Set(Gs.map((G) => G.id));
+      const atT = params.filter((P) => P.scope.t === t);
+      for (const G of Gs) {
+        blocks.push(...nodeGradBlocks(G, t, e));
+        for (const P of atT) {
+          for (const c of P.parts.filter((c) => 'grad' in c && c.grad === G.id)) {
+            const rows = c.to.kind === 'param' ? c.to.rows : undefined;
+            const whole = P.parts.length === 1;
+            blocks.push(...contributionBlocks(c, whole || rows ? contribSym(P.of, t, rows) : `${contribSym(P.of, t)}\\ \\text{(part)}`, whole ? P.id : null));
+          }
+        }
+      }
+      for (const P of atT.filter((p) => p.parts.length > 1 && p.parts.every((c) => 'grad' in c && mine.has(c.grad)))) blocks.push(assembleParam(P, t));
+      return blocks;
+    });
+    if (unused.length) {
+      // the head's parameters at timesteps without an output
+      const head = views.filter((v) => v.heading?.includes('the output head')).at(-1) ?? views[0]!;
+      head.blocks.push({ partial: 'zeros', items: unused.map((p) => ({ lhs: contribSym(p.of, p.scope.t!), id: p.id })), reason: 'there is no output at those timesteps' });
+    }
+    return views;
+  };
+
+  /** Where a part of a state's gradient comes from, in words. */
+  const partSource = (c: Contribution, G: GradStep, t: number): string => {
+    const from = nameOf(c.from);
+    const fromT = scopeT(c.from);
+    const here = unitOf(nameOf(G.of));
+    const there = unitOf(from);
+    if (there === 'head') return 'from the output head';
+    if (there !== here) return `from layer ${splitName(from).layer + 1}, which reads it as its input`;
+    if (fromT !== t) return `from the next step of this direction ($t = ${fromT}$)`;
+    return 'from this step';
+  };
+  const partRank = (c: Contribution, G: GradStep, t: number): number => {
+    const there = unitOf(nameOf(c.from));
+    return there === unitOf(nameOf(G.of)) ? (scopeT(c.from) === t ? 0 : 2) : 1;
+  };
+
+  const stackedGradBlocks = (G: GradStep, t: number, e: ExampleTrace, sym: string, id: string | null): Block[] => {
+    const notes: string[] = [];
+    const unit = unitOf(nameOf(G.of));
+    if (isState(G.of) && unit.startsWith('cell')) {
+      if (isLastRead(unit, t, e.length)) notes.push(`$t = ${t}$ is the last step this direction reads: nothing flows back into $${S.id(G.of)}$ from a later step.`);
+      const k = trace.training.truncate;
+      if (k !== null && !splitName(unit).reverse && t % k === 0 && t < e.length) {
+        notes.push(`Truncated BPTT: the state is detached after $t = ${t}$, the end of a chunk, so nothing flows back into $${S.id(G.of)}$ from timestep ${t + 1}.`);
+      }
+    }
+    if (G.parts.length === 1) {
+      const note: Block[] = notes.length ? [{ partial: 'note', message: notes.join(' ') }] : [];
+      return [...contributionBlocks(G.parts[0]!, sym, id), ...note];
+    }
+    const parts = [...G.parts].sort((a, b) => partRank(a, G, t) - partRank(b, G, t));
+    if (isState(G.of)) {
+      const said = parts.map((c) => `$${partLabel(c)}$ ${partSource(c, G, t)}`);
+      notes.push(`$${sym}$ has ${parts.length} parts: ${said.slice(0, -1).join(', ')} and ${said.at(-1)}.`);
+    }
+    const blocks: Block[] = [];
+    for (const c of parts) blocks.push(...contributionBlocks(c, null, null));
+    blocks.push({ partial: 'vecsum', id, lhs: sym, rhs: parts.map(partLabel).join(' + '), parts: parts.map((c) => vecOf(c.value)), value: vecOf(G.value), notes });
+    return blocks;
+  };
 
   /** A sum of named quantities; terms that are exactly zero are left out of the display and said so. */
   const totalBlock = (tot: Total, lhs: string, label: (id: string) => string, perLine: number, zeroWhy: string): Block => {
@@ -476,24 +656,26 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
 
   // table columns: the cell's named quantities except pre-activations, then the head's
   const named = [...new Set(trace.examples[0]!.forward.filter((st) => !st.internal && st.scope.t !== null).map((st) => st.name))];
-  const cellNames = named.filter((x) => !/_pre$|^tanh_c$|^hn$/.test(x) && !['s', 'yhat', 'loss'].includes(x));
+  // (stacked/bidirectional: the input and every unit's state, to keep the tables readable)
+  const unitStates = named.filter((x) => trace.state.includes(splitName(x).base));
+  const cellNames = stacked ? named.filter((x) => x === 'x' || unitStates.includes(x)) : named.filter((x) => !/_pre$|^tanh_c$|^hn$/.test(x) && !['s', 'yhat', 'loss'].includes(x));
   const headNames = ['s', 'yhat', 'loss'];
-  const stateNames = trace.state.map((st) => `d${st}`);
+  const stateNames = stacked ? unitStates.map((x) => `d${x}`) : trace.state.map((st) => `d${st}`);
   const columns = {
     forward: [...cellNames, ...headNames].map((name) => ({ name, sym: S.quantity(name, 't') })),
     backward: [...stateNames, 'dx'].map((name) => ({ name, sym: delta(S.quantity(name.slice(1), 't')) })),
   };
 
   const examples: ExampleView[] = trace.examples.map((e) => {
-    const forward: TimestepView[] = [];
-    for (let t = 1; t <= e.length; t++) {
+    const forward: TimestepView[] = stacked ? stackedForward(e) : [];
+    for (let t = 1; t <= (stacked ? 0 : e.length); t++) {
       const k = trace.training.truncate;
       // truncated BPTT: a chunk after the first starts from the previous state, detached
       const detached: Block[] =
         k !== null && t > 1 && (t - 1) % k === 0
           ? [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${trace.state.map((st) => `$${S.quantity(st, t - 1)}$`).join(' and ')} ${trace.state.length > 1 ? 'are' : 'is'} carried forward with ${trace.state.length > 1 ? 'their' : 'its'} value but detached: for the backward pass ${trace.state.length > 1 ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }]
           : [];
-      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: [...detached, ...e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks)] });
+      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: [...detached, ...e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks)], section: null, heading: null, ends: null });
     }
     const L = `L^{(${e.index})}`;
     const totals = e.paramTotals.map((tot) => {
@@ -524,7 +706,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       lossTerms: e.targets.map((y) => ({ sym: S.quantity('loss', y.t), value: (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x })),
       lossValues: e.targets.map((y) => (val(`ex${e.index}.t${y.t}.loss`) as { x: Num }).x),
       forward,
-      backward: backwardOfExample(e),
+      backward: stacked ? stackedBackward(e) : backwardOfExample(e),
       totals,
       embTotals,
       table,
@@ -540,11 +722,48 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     return totalBlock(g, `\\nabla_{e(${mathText(tok)})} \\mathcal{L}`, exLabel, perLine(g.value), 'no gradient reaches it');
   });
   const lr = trace.training.learningRate;
+  /** the clipped gradient of a parameter: ∇̃_θ L */
+  const clippedSym = (sym: string) => `\\tilde{\\nabla}_{${sym}} \\mathcal{L}`;
   const updates: Block[] = trace.batch.updates.map((u) => {
     const isEmb = u.param.startsWith('emb.');
     const sym = isEmb ? `e(${mathText(u.param.slice(4))})` : S.param(u.param);
-    return { partial: 'update', id: u.id, lhs: `${sym}'`, sym, before: u.before, lr: lr!, grad: val(u.grad), gradSym: `\\nabla_{${sym}} \\mathcal{L}`, value: u.value };
+    const gradSym = u.grad.startsWith('grad.clipped.') ? clippedSym(sym) : `\\nabla_{${sym}} \\mathcal{L}`;
+    return { partial: 'update', id: u.id, lhs: `${sym}'`, sym, before: u.before, lr: lr!, grad: val(u.grad), gradSym, value: u.value };
   });
+
+  const clipView = (): ClipView | null => {
+    const c = trace.batch.clip;
+    if (!c) return null;
+    // the squares entry by entry: always in full detail, for small parameters in standard, never in brief
+    const limit = opts.detail === 'full' ? Infinity : opts.detail === 'standard' ? 9 : 0;
+    const params = c.params.map((p) => {
+      const g = val(p.grad);
+      const entries = vecOrMat(g);
+      const lines: Vec[] = [];
+      if (g.kind === 'mat') lines.push(...g.x);
+      else for (let i = 0; i < entries.length; i += 6) lines.push(entries.slice(i, i + 6));
+      const sym = S.param(p.param);
+      return { sym, gradSym: `\\nabla_{${sym}} \\mathcal{L}`, entries, lines, showSquares: entries.length <= limit, index: g.kind === 'mat' ? 'i,j' : 'i', sum: p.sum };
+    });
+    const sumLines: { label: string; value: Num }[][] = [];
+    for (let i = 0; i < params.length; i += 4) sumLines.push(params.slice(i, i + 4).map((p) => ({ label: p.sym, value: p.sum })));
+    return {
+      m: c.m,
+      id: c.id,
+      params,
+      sumLines,
+      sums: params.map((p) => p.sum),
+      total: c.total,
+      norm: c.norm,
+      clipped: c.factor !== null,
+      factor: c.factor,
+      grads: c.clipped.map((g) => {
+        const sym = S.param(g.param);
+        return { id: g.id, lhs: clippedSym(sym), gradSym: `\\nabla_{${sym}} \\mathcal{L}`, grad: val(g.grad), value: g.value };
+      }),
+      embeddings: trace.batch.embGrads.length > 0,
+    };
+  };
 
   const truncationView = (): SolutionView['truncation'] => {
     const k = trace.training.truncate;
@@ -563,6 +782,54 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const D = trace.inputDim;
   const gateCount = { rnn: 1, lstm: 4, gru: 3 }[trace.cell];
   const biasCount = trace.convention === 'pytorch' ? 2 : 1;
+
+  /** The setup's words for a stacked/bidirectional network: the layers, the head's input, the parameter count. */
+  function stackedSetup(): Pick<SolutionView, 'stackedText' | 'headInput' | 'paramFormula'> {
+    if (!stacked) return { stackedText: null, headInput: null, paramFormula: null };
+    const Lc = trace.layers;
+    const dirs = trace.bidirectional ? 2 : 1;
+    const top = Lc > 1 ? `_l${Lc - 1}` : '';
+    const hq = (sfx: string, t: string | number) => S.quantity(`h${sfx}`, t);
+    const pair = (k: number, t: string | number, tr: string | number = t) => {
+      const sfx = k > 0 ? `_l${k}` : '';
+      return `\\begin{bmatrix} ${hq(sfx, t)} \\\\ ${hq(`${sfx}_reverse`, tr)} \\end{bmatrix}`;
+    };
+    const what = trace.bidirectional ? (Lc > 1 ? 'layer and direction' : 'direction') : 'layer';
+    const parts: string[] = [
+      `The network has ${Lc > 1 ? `$L = ${Lc}$ stacked layers` : 'one layer'} of this cell${trace.bidirectional ? `${Lc > 1 ? ', each' : ''} with a forward and a reverse direction (bidirectional)` : ''}, as \`torch.nn.${trace.cell.toUpperCase()}(num_layers=${Lc}${trace.bidirectional ? ', bidirectional=True' : ''})\`.`,
+      `Each ${what} applies the equations above with its own parameters${Lc > 1 ? '; layer $k$ is marked with a superscript $(k)$, and its names in the problem file end in \`_l1\`, \`_l2\`, … from layer 2 on' : ''}${trace.bidirectional ? '; the reverse direction is marked with a left arrow, $\\overleftarrow{h}$ (names ending in \`_reverse\`), the forward one with a right arrow, $\\overrightarrow{h}$' : ''}.`,
+    ];
+    if (trace.bidirectional) {
+      parts.push(`The reverse direction reads the sequence backwards, $t = T, \\dots, 1$: in its equations $h_{t-1}$ stands for its previous state $${hq('_reverse', 't+1')}$, starting from $${hq('_reverse', 0)}$; its quantities keep the index $t$ of the position they belong to.`);
+    }
+    if (Lc > 1) {
+      parts.push(
+        trace.bidirectional
+          ? `Layer 1 reads $x_t$; layer $k > 1$ reads both directions of layer $k - 1$, concatenated (forward first), $2H = ${2 * H}$ entries: for example $${S.quantity('x_l1', 't')} = ${pair(0, 't')}$.`
+          : `Layer 1 reads $x_t$; layer $k > 1$ reads the state of layer $k - 1$, $x^{(k)}_t = h^{(k-1)}_t$.`,
+      );
+    }
+    parts.push(
+      trace.bidirectional
+        ? `The head reads both directions of the top layer${trace.head.outputAt === 'last' ? `; its one output uses the two final states (torch's \`h_n\`): $${S.quantity(`hcat${top}`, 'T')} = ${pair(Lc - 1, 'T', 1)}$` : `: $${S.quantity(`hcat${top}`, 't')} = ${pair(Lc - 1, 't')}$`}, so $W_{hy}$ has $2H = ${2 * H}$ columns.`
+        : `The head reads the top layer's state, $${hq(top, 't')}$.`,
+    );
+    const k = gateCount > 1 ? `${gateCount} \\cdot ` : '';
+    const terms: string[] = [];
+    let total = 0;
+    for (let layer = 0; layer < Lc; layer++) {
+      const inDim = layer === 0 ? D : dirs * H;
+      total += dirs * gateCount * H * (inDim + H + biasCount);
+      terms.push(`\\underbrace{${dirs > 1 ? '2 \\cdot ' : ''}${k}${H}(${inDim} + ${H} + ${biasCount})}_{\\text{layer ${layer + 1}}}`);
+    }
+    total += O * (dirs * H + 1);
+    terms.push(`\\underbrace{${O}(${dirs * H} + 1)}_{\\text{head}}`);
+    return {
+      stackedText: parts.join(' '),
+      headInput: trace.bidirectional ? S.quantity(`hcat${top}`, 't') : hq(top, 't'),
+      paramFormula: `${terms.join(' + ')} = ${total}`,
+    };
+  }
   return {
     title: trace.title,
     source: trace.source,
@@ -592,14 +859,19 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       total: trace.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
       embeddings: trace.vocabulary.length ? trace.vocabulary.length * D : null,
     },
-    initial: trace.initial.map((s) => ({ sym: `${s.name[0]}_{${s.name.slice(1)}}`, value: s.value, given: s.given })),
+    initial: trace.initial.map((s) => ({ sym: stacked ? S.quantity(splitLabel(s.name).name, splitLabel(s.name).t) : `${s.name[0]}_{${s.name.slice(1)}}`, value: s.value, given: s.given })),
     training: { ...trace.training, examples: N },
     examples,
     columns,
     initialSyms: trace.state.map((st) => `$${st}_0$`).join(' and '),
     initialPlural: trace.state.length > 1,
-    batch: { loss: batchLoss, grads, embGrads, updates, lr },
+    batch: { loss: batchLoss, grads, embGrads, clip: clipView(), updates, lr },
     truncation: truncationView(),
     quantityCount: q.size,
+    stacked,
+    bidirectional: trace.bidirectional,
+    layers: trace.layers,
+    ...stackedSetup(),
+    flow: buildFlow(trace),
   };
 }

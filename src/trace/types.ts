@@ -136,6 +136,27 @@ export interface Update {
   value: Value;
 }
 
+/**
+ * Gradient clipping by the global norm (`clip_norm: m`, DESIGN §6): ‖g‖ over every entry of
+ * every parameter gradient (embeddings excluded), and g·m/‖g‖ when ‖g‖ > m.
+ */
+export interface Clip {
+  /** clip_norm */
+  m: Num;
+  /** `grad.norm` */
+  id: string;
+  /** per parameter, in parameter order: its gradient's id, the squares of its entries (row by row) and their sum */
+  params: { param: string; grad: string; squares: Num[]; sum: Num }[];
+  /** Σ of every square: ‖g‖² */
+  total: Num;
+  /** ‖g‖ (after hand rounding / substitution: the value the comparison and the factor use) */
+  norm: Num;
+  /** m/‖g‖ when ‖g‖ > m; null when nothing is clipped */
+  factor: Num | null;
+  /** `grad.clipped.<Param>` = factor × `grad.<Param>` (the gradient itself when not clipped) */
+  clipped: { id: string; param: string; grad: string; value: Value }[];
+}
+
 export interface ParamInfo {
   name: string;
   shape: [number] | [number, number];
@@ -171,6 +192,10 @@ export interface Trace {
   /** canonical parameter name → the name as the problem file writes it (`weight_ih_l0`) */
   paramNames: Map<string, string>;
   hidden: number;
+  /** stacked layers (DESIGN §5) */
+  layers: number;
+  /** a reverse direction in every layer (DESIGN §5) */
+  bidirectional: boolean;
   inputDim: number;
   outputDim: number;
   head: { activation: Activation; loss: LossKind; outputAt: 'last' | 'every' };
@@ -199,6 +224,8 @@ export interface Trace {
     loss: Total;
     grads: Total[];
     embGrads: Total[];
+    /** with clip_norm: the global norm and the clipped parameter gradients; null without */
+    clip: Clip | null;
     updates: Update[];
   };
   /** every public quantity id → value, in solution order */

@@ -333,12 +333,36 @@ const cases: Case[] = [
     want: [{ field: 'model.convention', msg: 'unknown value "pytroch" (did you mean "pytorch"?); expected one of textbook, pytorch', line: 5 }],
   },
   {
-    name: 'layers, bidirectional (not supported yet)',
-    content: edit('hidden_size: 2', 'hidden_size: 2\n  layers: 2\n  bidirectional: true'),
+    name: 'layers out of range, bidirectional not a boolean',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  layers: 5\n  bidirectional: yes please'),
     want: [
-      { field: 'model.layers', msg: 'stacked layers (2) are not supported yet', line: 5 },
-      { field: 'model.bidirectional', msg: 'bidirectional networks are not supported yet', line: 6 },
+      { field: 'model.layers', msg: '5 is out of range: expected 1 to 4', line: 5 },
+      { field: 'model.bidirectional', msg: 'expected true or false, got the text "yes please"', line: 6 },
     ],
+  },
+  {
+    name: 'layers: 2 without the second layer\'s parameters (W_xh_l1 reads layer 1\'s h: H×H)',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  layers: 2'),
+    want: [
+      { field: 'params.W_xh_l1', msg: 'missing, expected 2×2 (hidden_size × hidden_size)' },
+      { field: 'params.W_hh_l1', msg: 'missing, expected 2×2 (hidden_size × hidden_size)' },
+      { field: 'params.b_h_l1', msg: 'missing, expected 2 (hidden_size)' },
+    ],
+  },
+  {
+    name: 'bidirectional: the reverse direction missing, W_hy with H instead of 2H columns',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  bidirectional: true'),
+    want: [
+      { field: 'params.W_xh_reverse', msg: 'missing, expected 2×2 (hidden_size × input dim)' },
+      { field: 'params.W_hh_reverse', msg: 'missing' },
+      { field: 'params.b_h_reverse', msg: 'missing' },
+      { field: 'params.W_hy[1]', msg: 'has 2 entries, expected 4 (the matrix is 1×4 (outputs × 2·hidden_size))', line: 13 },
+    ],
+  },
+  {
+    name: 'truncate with bidirectional',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  bidirectional: true', edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  W_xh_reverse: [[1, 2], [3, 4]]\n  W_hh_reverse: [[1, 2], [3, 4]]\n  b_h_reverse: [1, 2]\n', edit('W_hy: [[0.5, 0.6]]', 'W_hy: [[0.5, 0.6, 0.7, 0.8]]'))) + 'training: {truncate: 1}\n',
+    want: [{ field: 'training.truncate', msg: 'cannot be used with model.bidirectional: true (truncating the reverse direction is not defined)', line: 25 }],
   },
   {
     name: 'textbook LSTM: a gate weight without the hidden part (W_f is H×(H+D))',
@@ -377,20 +401,36 @@ const cases: Case[] = [
     want: [{ field: 'params.weight_ih_l0', msg: 'is the same parameter as params.weight_ih; give it once', line: 16 }],
   },
   {
-    name: 'pytorch GRU: a second layer and a reverse direction',
+    name: 'pytorch GRU: a second layer and a reverse direction the model does not have',
     content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  weight_ih_l1: [[1, 2]]\n  weight_hh_reverse: [[1]]\n  bias_hh_l0_reverse: [1]\n', GRU_PT),
     want: [
-      { field: 'params.weight_ih_l1', msg: 'belongs to a stacked layer, which this version of unrolled does not support yet; give layer 0 only', line: 16 },
-      { field: 'params.weight_hh_reverse', msg: 'belongs to a reverse direction, which this version of unrolled does not support yet', line: 17 },
-      { field: 'params.bias_hh_l0_reverse', msg: 'belongs to a reverse direction', line: 18 },
+      { field: 'params.weight_ih_l1', msg: 'belongs to layer 1 (counting from 0), but the model has one layer (set model.layers); expected weight_ih, weight_hh, bias_ih, bias_hh, W_hy, b_y', line: 16 },
+      { field: 'params.weight_hh_reverse', msg: 'belongs to a reverse direction, but the model is not bidirectional (set model.bidirectional: true); expected weight_ih, weight_hh', line: 17 },
+      { field: 'params.bias_hh_l0_reverse', msg: 'belongs to a reverse direction, but the model is not bidirectional', line: 18 },
     ],
   },
   {
-    name: 'textbook LSTM: W_f_reverse and W_i_l1',
+    name: 'textbook LSTM: W_f_reverse and W_i_l1 without layers or bidirectional',
     content: edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  W_f_reverse: [[1, 2, 3, 4]]\n  W_i_l1: [[1, 2, 3, 4]]\n', LSTM),
     want: [
-      { field: 'params.W_f_reverse', msg: 'belongs to a reverse direction, which this version of unrolled does not support yet; give layer 0 only', line: 19 },
-      { field: 'params.W_i_l1', msg: 'belongs to a stacked layer', line: 20 },
+      { field: 'params.W_f_reverse', msg: 'belongs to a reverse direction, but the model is not bidirectional (set model.bidirectional: true); expected W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, W_hy, b_y', line: 19 },
+      { field: 'params.W_i_l1', msg: 'belongs to layer 1 (counting from 0), but the model has one layer', line: 20 },
+    ],
+  },
+  {
+    name: 'layers: 2: a third layer, and the same parameter twice (W_xh and W_xh_l0)',
+    content: edit('hidden_size: 2', 'hidden_size: 2\n  layers: 2', edit('  b_y: [0.1]\n', '  b_y: [0.1]\n  W_xh_l0: [[1, 2], [3, 4]]\n  W_xh_l1: [[1, 2], [3, 4]]\n  W_hh_l1: [[1, 2], [3, 4]]\n  b_h_l1: [1, 2]\n  W_xh_l2: [[1, 2], [3, 4]]\n')),
+    want: [
+      { field: 'params.W_xh_l0', msg: 'is the same parameter as params.W_xh; give it once', line: 15 },
+      { field: 'params.W_xh_l2', msg: 'belongs to layer 2 (counting from 0), but the model has 2 layers (0 to 1); expected W_xh, W_hh, b_h, W_xh_l1, W_hh_l1, b_h_l1, W_hy, b_y', line: 19 },
+    ],
+  },
+  {
+    name: 'initial states of a layer or direction that does not exist',
+    content: BASE + 'initial_state: { h0_l1: [1, 2], h0_reverse: [1, 2] }\n',
+    want: [
+      { field: 'initial_state.h0_l1', msg: 'unknown field (did you mean "h0_l0"?); expected one of h0, h0_l0', line: 21 },
+      { field: 'initial_state.h0_reverse', msg: 'unknown field', line: 21 },
     ],
   },
   {
@@ -699,6 +739,32 @@ describe('valid variants', () => {
     const tr = solve(p, { precision: 64 });
     // hn_1 = W_hn h0 + b_hn = [0.45 − 0.25, 0.55 − 0.3] + [0.5, 0.6]
     expect(numbers(tr.quantities.get('ex1.t1.hn')!)).toEqual(['0.7', '0.85']);
+  });
+
+  it('layers: 2, bidirectional: torch\'s names (_l0, _l1, _reverse) to canonical names, shapes, initial states', () => {
+    const params = ['', '_reverse', '_l1', '_l1_reverse'].flatMap((sfx) => {
+      const wide = sfx.startsWith('_l1');
+      const row = wide ? '[0.1, 0.2, 0.3, 0.4]' : '[0.1, 0.2]';
+      const file = sfx.startsWith('_l1') ? sfx : `_l0${sfx}`;
+      return [`  weight_ih${file}: [${Array(6).fill(row).join(', ')}]`, `  weight_hh${file}: [${Array(6).fill('[0.1, 0.2]').join(', ')}]`, `  bias_ih${file}: [1, 2, 3, 4, 5, 6]`, `  bias_hh${file}: [1, 2, 3, 4, 5, 6]`];
+    });
+    const text = edit(/  weight_ih:[\s\S]*?  bias_hh: .*\n/.exec(GRU_PT)![0], params.join('\n') + '\n', edit('hidden_size: 2', 'hidden_size: 2\n  layers: 2\n  bidirectional: true', GRU_PT))
+      .replace('W_hy: [[0.5, 0.6]]', 'W_hy: [[0.5, 0.6, 0.7, 0.8]]') + 'initial_state: { h0_l0_reverse: [1, 2], h0_l1: [3, 4] }\n';
+    const p = load(text);
+    expect([p.layers, p.bidirectional]).toEqual([2, true]);
+    expect([...p.params.keys()]).toEqual(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', 'weight_ih_reverse', 'weight_hh_reverse', 'bias_ih_reverse', 'bias_hh_reverse', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1', 'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse', 'W_hy', 'b_y']);
+    expect(p.paramNames.get('weight_ih')).toBe('weight_ih_l0');
+    expect(p.paramNames.get('weight_hh_reverse')).toBe('weight_hh_l0_reverse');
+    expect(p.paramNames.get('bias_hh_l1_reverse')).toBe('bias_hh_l1_reverse');
+    expect((p.params.get('weight_ih_l1') as Mat)[0]).toHaveLength(4);
+    expect([...p.initial.keys()]).toEqual(['h0', 'h0_reverse', 'h0_l1', 'h0_l1_reverse']);
+    expect(p.initial.get('h0_reverse')!.given).toBe(true);
+    expect(p.initial.get('h0_l1')!.value.map((x) => n.toString(x))).toEqual(['3', '4']);
+    expect(p.initial.get('h0')!.given).toBe(false);
+    const tr = solve(p, { precision: 64 });
+    expect(tr.params.map((x) => x.name)).toEqual([...p.params.keys()]);
+    expect(tr.quantities.has('ex1.t1.h_l1_reverse')).toBe(true);
+    expect(tr.quantities.has('grad.weight_hh_l1_reverse')).toBe(true);
   });
 
   it('tokens that look like numbers are matched as written', () => {

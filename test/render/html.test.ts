@@ -94,7 +94,11 @@ describe.each(problems)('HTML of %s', (problem) => {
   it('needs no network and no JavaScript', () => {
     lacks(html, /<script/i);
     lacks(html, /\son[a-z]+\s*=/i); // no event-handler attributes
-    lacks(html, /<(link|img|iframe|object|embed|video|audio|source)\b/i);
+    lacks(html, /<(link|iframe|object|embed|video|audio|source)\b/i);
+    // the one image: the gradient-flow chart, an SVG data: URL (the CSP allows img-src data:)
+    expect([...html.matchAll(/<img\b[^>]*>/gi)].map((m) => m[0].replace(/base64,[A-Za-z0-9+/=]+/, 'base64,…'))).toEqual([
+      '<img src="data:image/svg+xml;base64,…" alt="Gradient norms per timestep">',
+    ]);
     expect(externalReferences(html)).toEqual([]);
     // the only http(s) strings are the XML namespaces KaTeX writes on <math> and <svg>
     const urls = new Set([...html.matchAll(/[a-z-]*="?https?:\/\/[^"'\s)<>]*/gi)].map((m) => m[0]));
@@ -138,8 +142,9 @@ describe('HTML of the seed example', () => {
     // a heading with math shows it rendered in the contents too
     has(nav, /<a href="#gradient-descent-update-eta--01">Gradient-descent update \(<span class="katex">/);
     // the network and its 4 subsections; each example, its 3 parts and its timesteps forward
-    // and backward (6 and 4 tokens); the batch and its 3 subsections; the summary
-    expect(nav.match(/<a href=/g)!.length).toBe(5 + (3 + 1 + 2 * 6) + (3 + 1 + 2 * 4) + 4 + 1);
+    // and backward (6 and 4 tokens); the batch and its 3 subsections; the gradient flow; the summary
+    expect(nav.match(/<a href=/g)!.length).toBe(5 + (3 + 1 + 2 * 6) + (3 + 1 + 2 * 4) + 4 + 1 + 1);
+    has(nav, '<li><a href="#gradient-flow">Gradient flow</a></li>');
   });
 
   it('keeps the Markdown\'s text and shows the worked numbers', () => {

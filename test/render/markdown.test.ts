@@ -191,3 +191,84 @@ describe('Truncated BPTT worked solution', () => {
   const md = render('fixtures/rnn-truncated.yaml');
   it('matches the golden file', () => golden('rnn-truncated.md', md));
 });
+
+describe('stacked bidirectional GRU (PyTorch convention, layers: 2)', () => {
+  const file = 'fixtures/gru-pytorch-stacked-bidirectional.yaml';
+  const md = render(file);
+  it('matches the golden file', () => golden('gru-pytorch-stacked-bidirectional.md', md));
+  it('walks layer by layer and direction by direction, forward and backward', () => {
+    const headings = md.split('\n').filter((l) => /^### Example 1(:|, backward:)/.test(l));
+    expect(headings).toEqual([
+      '### Example 1: the inputs',
+      '### Example 1: layer 1, forward direction (read from t = 1 to T)',
+      '### Example 1: layer 1, reverse direction (read from t = T down to 1)',
+      '### Example 1: the input of layer 2: both directions of layer 1, concatenated',
+      '### Example 1: layer 2, forward direction (read from t = 1 to T)',
+      '### Example 1: layer 2, reverse direction (read from t = T down to 1)',
+      '### Example 1: the output head',
+      '### Example 1, backward: the output head',
+      '### Example 1, backward: layer 2, reverse direction (read from t = T down to 1)',
+      '### Example 1, backward: layer 2, forward direction (read from t = 1 to T)',
+      '### Example 1, backward: the input of layer 2: both directions of layer 1, concatenated',
+      '### Example 1, backward: layer 1, reverse direction (read from t = T down to 1)',
+      '### Example 1, backward: layer 1, forward direction (read from t = 1 to T)',
+      '### Example 1, backward: the inputs',
+    ]);
+    expect(md).toContain('#### Example 1, forward: layer 1, reverse direction, t = 2: “film”');
+  });
+  it('writes layers as superscripts and directions as arrows, and the head input [h→_T; h←_1]', () => {
+    expect(md).toContain('`weight_hh_l0_reverse` ($6 \\times 2$)');
+    expect(md).toContain('`weight_ih_l1` ($6 \\times 4$)');
+    expect(md).toContain('{\\overleftarrow{W}_{hh}^{(1)}} = ');
+    expect(md).toContain('{h^{(2)}_{T}} = \\begin{bmatrix} {\\overrightarrow{h}^{(2)}_{T}} \\\\ {\\overleftarrow{h}^{(2)}_{1}} \\end{bmatrix}');
+    expect(md).toContain('{h^{(2)}_{2}} = \\begin{bmatrix} {\\overrightarrow{h}^{(2)}_{2}} \\\\ {\\overleftarrow{h}^{(2)}_{1}} \\end{bmatrix}');
+  });
+  it('labels both parts of δh where a layer feeds the layer above and the next timestep', () => {
+    expect(md).toContain('$\\delta {\\overrightarrow{h}^{(1)}_{1}}$ has 5 parts: $(\\delta {x^{(2)}_{1}})_{1..2}$ from layer 2, which reads it as its input, $\\delta {\\overrightarrow{h}^{(1)}_{2}} \\odot {\\overrightarrow{z}^{(1)}_{2}}$ from the next step of this direction ($t = 2$)');
+    expect(md).toContain('${\\overleftarrow{h}^{(1)}_{0}}$ is a fixed initial state, not a parameter, so the walk of this direction ends here.');
+  });
+  it('counts the parameters of every layer and direction', () => {
+    // 2 directions × 3 gates × H(D + H + 2) for layer 1, the same with 2H inputs for layer 2, and the head on 2H
+    expect(md).toContain('= 173$, plus $3 \\times 2 = 6$ embedding entries');
+    expect(2 * 3 * 2 * (2 + 2 + 2) + 2 * 3 * 2 * (4 + 2 + 2) + (4 + 1)).toBe(173);
+  });
+  it('names every quantity id of the JSON output', () => {
+    const ids = Object.keys(JSON.parse(render(file, 'full', 4, 'json')).quantities as object);
+    expect(ids.length).toBeGreaterThan(400);
+    expect(ids.filter((id) => !md.includes('`' + id + '`'))).toEqual([]);
+  });
+  it('has only math that KaTeX parses, at every detail level', () => {
+    for (const detail of ['full', 'standard', 'brief'] as const) expect(katexErrors(render(file, detail))).toEqual([]);
+  });
+});
+
+describe('stacked and bidirectional networks of every cell and convention render', () => {
+  it('with only math KaTeX parses and every JSON id shown', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { problemText } = await import('../engine/stacked-problems.js');
+    const dir = mkdtempSync(join(tmpdir(), 'unrolled-stacked-'));
+    try {
+      let seed = 300;
+      for (const cell of ['rnn', 'lstm', 'gru'] as const) {
+        for (const convention of ['textbook', 'pytorch'] as const) {
+          const file = join(dir, `${cell}-${convention}.yaml`);
+          writeFileSync(file, problemText({ cell, convention, layers: 2, bidirectional: true, outputAt: 'every', seed: seed++ }));
+          const md = render(file);
+          expect(katexErrors(md), file).toEqual([]);
+          const ids = Object.keys(JSON.parse(render(file, 'full', 4, 'json')).quantities as object);
+          expect(ids.filter((id) => !md.includes('`' + id + '`')), file).toEqual([]);
+          expect(katexErrors(render(file, 'brief')), file).toEqual([]);
+        }
+      }
+      // truncated BPTT in a stacked network: the chunk notes of every layer
+      const file = join(dir, 'lstm-truncated.yaml');
+      writeFileSync(file, problemText({ cell: 'lstm', convention: 'textbook', layers: 2, bidirectional: false, outputAt: 'every', truncate: 2, seed: 9 }));
+      const md = render(file);
+      expect(katexErrors(md)).toEqual([]);
+      expect(md).toContain('Truncated BPTT: a new chunk starts here. ${h^{(2)}_{2}}$ and ${c^{(2)}_{2}}$ are carried forward');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

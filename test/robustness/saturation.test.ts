@@ -1,7 +1,7 @@
 // Numerically extreme but valid input: an LSTM with weights of ±100. Every gate value is
 // checked against an independent decimal.js computation to 60 significant digits, and the
 // solution shows the tiny values in scientific notation, never as 0.
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { solveToText } from '../../src/run/solve.js';
 

@@ -1,0 +1,155 @@
+// `npm run bench`: the performance targets of the project, each measured as a ratio in one
+// run on this machine (so that a slow or busy machine slows both sides alike), printed as a
+// table with the target beside it. Not a test: it reports, it does not fail.
+//
+//   1. latency: `unrolled solve` (seed, Markdown) and `unrolled --help` as whole processes,
+//      against `node -e 0`
+//   2. engine: a numbers-only solve of a generated LSTM (H = 16, D = 16, T = 32, 4 examples)
+//      per multiply-add, against a bare decimal.js multiply-add loop of the same count;
+//      T = 64 against T = 32; peak memory; lower --precision
+//   3. rendering: the seed's full-detail Markdown and HTML; KaTeX time per formula; sizes
+//   4. batch: 100 handout variants on all cores against one worker thread
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import katex from 'katex';
+import { Numeric } from '../../src/numeric/index.js';
+import { loadProblem } from '../../src/problem/validate.js';
+import { solve } from '../../src/engine/solve.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { renderHtml } from '../../src/render/html.js';
+import { Draw, decimalGrid, seedOf, type DecimalGrid } from '../../src/generate/random.js';
+import type { Trace } from '../../src/trace/types.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'unrolled-bench-'));
+const SEED = 'fixtures/seed-rnn-sentiment.yaml';
+const rows: { what: string; value: string; target: string; ok: boolean | null }[] = [];
+const report = (what: string, value: string, target = '', ok: boolean | null = null) => {
+  rows.push({ what, value, target, ok });
+  console.error(`  ${what}: ${value}${target ? ` (target ${target}${ok === null ? '' : ok ? ', met' : ', MISSED'})` : ''}`);
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+const ratio = (x: number) => `${x.toFixed(2)}×`;
+
+function wall(args: string[], runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(times);
+}
+
+function time<T>(f: () => T, runs = 3): { ms: number; value: T } {
+  let value!: T;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    value = f();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { ms: median(times), value };
+}
+
+// ---------------------------------------------------------------------------------------
+console.error('1. latency (whole processes, median of 7)');
+const node = wall(['-e', '0']);
+const help = wall(['dist/cli.js', '--help']);
+const solveMd = wall(['dist/cli.js', 'solve', SEED, '--format', 'md', '--out', join(tmp, 'latency')]);
+report('node -e 0', ms(node));
+report('unrolled --help', `${ms(help)} = ${ratio(help / node)} node`, '≤ 2×', help / node <= 2);
+report('unrolled solve seed --format md', `${ms(solveMd)} = ${ratio(solveMd / node)} node`, '≤ 3×', solveMd / node <= 3);
+
+// ---------------------------------------------------------------------------------------
+console.error('2. engine (in process)');
+/** An LSTM problem file with H = D = 16 and 4 examples of T tokens, numbers of 2 decimals. */
+function lstmProblem(T: number): string {
+  const H = 16;
+  const D = 16;
+  const draw = new Draw(seedOf('bench', T));
+  const g = decimalGrid('-0.5', '0.5', 2, false) as DecimalGrid;
+  const m = (r: number, c: number) => draw.matrix(g, r, c).map((row) => `[${row.join(', ')}]`).join(', ');
+  const v = (k: number) => `[${draw.vector(g, k).join(', ')}]`;
+  const words = Array.from({ length: 20 }, (_, i) => `w${i}`);
+  const lines = ['model: {cell: lstm, hidden_size: 16}', 'embeddings:', ...words.map((w) => `  ${w}: ${v(D)}`), 'params:'];
+  for (const k of ['f', 'i', 'c', 'o']) lines.push(`  W_${k}: [${m(H, H + D)}]`, `  b_${k}: ${v(H)}`);
+  lines.push(`  W_hy: [${m(1, H)}]`, '  b_y: [0]', 'head: {activation: sigmoid, loss: bce}', 'data:');
+  for (let e = 0; e < 4; e++) lines.push(`  - {text: "${Array.from({ length: T }, () => draw.pick(words)).join(' ')}", target: ${e % 2}}`);
+  return lines.join('\n') + '\n';
+}
+/** multiply-adds: every affine product W v forward, and backward both δW += δ vᵀ and δv += Wᵀ δ */
+function multiplyAdds(tr: Trace): number {
+  const cols = new Map(tr.params.map((p) => [p.name, p.value.kind === 'mat' ? p.value.x[0]!.length : 1]));
+  let forward = 0;
+  for (const e of tr.examples) for (const s of e.forward) if (s.op === 'affine') for (const term of s.terms) forward += term.product.length * cols.get(term.W.name)!;
+  return 3 * forward;
+}
+const files = [32, 64].map((T) => {
+  const f = join(tmp, `lstm-T${T}.yaml`);
+  writeFileSync(f, lstmProblem(T));
+  return f;
+});
+const n64 = Numeric.at(64);
+const p32 = loadProblem(files[0]!, n64);
+const p64 = loadProblem(files[1]!, n64);
+const rss0 = process.memoryUsage().rss;
+const s32 = time(() => solve(p32, { precision: 64 }));
+const rss1 = process.memoryUsage().rss;
+const s64 = time(() => solve(p64, { precision: 64 }), 1);
+const macs = multiplyAdds(s32.value);
+// the baseline: a bare decimal.js multiply-add loop of the same count at the same precision
+const Big = Decimal.clone({ precision: 64 });
+const xs = Array.from({ length: 64 }, (_, i) => new Big(1).div(i + 3));
+const base = time(() => {
+  let acc = new Big(0);
+  for (let i = 0; i < macs; i++) acc = acc.plus(xs[i & 63]!.times(xs[(i * 7) & 63]!));
+  return acc;
+});
+report('LSTM H=16 D=16 T=32 ×4, solve', `${ms(s32.ms)}, ${macs.toLocaleString('en')} multiply-adds, ${((s32.ms * 1e6) / macs).toFixed(0)} ns each`);
+report('  per multiply-add vs bare decimal.js loop', `${ratio(s32.ms / base.ms)} (loop: ${((base.ms * 1e6) / macs).toFixed(0)} ns each)`, '≤ 2×', s32.ms / base.ms <= 2);
+report('  T = 64 against T = 32', ratio(s64.ms / s32.ms), '≤ 2.2× (linear)', s64.ms / s32.ms <= 2.2);
+report('  memory', `rss ${Math.round(rss1 / 2 ** 20)} MB after the T = 32 solves (${Math.round((rss1 - rss0) / 2 ** 20)} MB more than before), heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
+for (const P of [32, 20]) {
+  const nP = Numeric.at(P);
+  const pP = loadProblem(files[0]!, nP);
+  const sP = time(() => solve(pP, { precision: P }));
+  report(`  --precision ${P} against 64`, ratio(sP.ms / s32.ms));
+}
+
+// ---------------------------------------------------------------------------------------
+console.error('3. rendering (the seed, full detail)');
+const seed = solve(loadProblem(SEED, n64), { precision: 64 });
+const md = time(() => renderMarkdown(seed, { decimals: 4, detail: 'full' }));
+const html = time(() => renderHtml(seed, { decimals: 4, detail: 'full' }), 1);
+const formulas = [...md.value.matchAll(/\$\$\n([\s\S]*?)\n\$\$|\$([^$\n]+)\$/g)].map((m) => ({ tex: m[1] ?? m[2]!, display: m[1] !== undefined }));
+const kt = time(() => formulas.forEach((f) => katex.renderToString(f.tex, { displayMode: f.display, throwOnError: true, output: 'htmlAndMathml' })), 1);
+report('Markdown', `${ms(md.ms)}, ${(md.value.length / 1024).toFixed(0)} KB`);
+report('HTML (KaTeX, fonts inlined)', `${ms(html.ms)}, ${(html.value.length / 2 ** 20).toFixed(1)} MB`);
+report('KaTeX per formula', `${((kt.ms * 1000) / formulas.length).toFixed(0)} µs (${formulas.length} formulas)`);
+
+// ---------------------------------------------------------------------------------------
+console.error('4. batch (100 handout variants, whole processes)');
+const cores = availableParallelism();
+const batch = (jobs: number | null) => {
+  const out = join(tmp, `handout-${jobs ?? 'all'}`);
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', '100', '--seed', '1', '--out', out, ...(jobs ? ['--jobs', String(jobs)] : [])], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
+const one = batch(1);
+const all = batch(null);
+report(`100 variants, 1 worker`, `${ms(one)}, ${(100000 / one).toFixed(1)} variants/s`);
+report(`100 variants, ${cores} workers`, `${ms(all)}, ${(100000 / all).toFixed(1)} variants/s, ${ratio(one / all)} faster`, cores >= 2 ? '≥ 1.7× on 2 cores' : '(one core: no target)', cores >= 2 ? one / all >= 1.7 : null);
+
+rmSync(tmp, { recursive: true, force: true });
+console.log(`\nunrolled benchmarks on ${cpus()[0]?.model ?? 'unknown CPU'} (${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GB), Node ${process.version}\n`);
+console.log('| measure | value | target |');
+console.log('| --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.what.trim()} | ${r.value} | ${r.target}${r.ok === null || !r.target ? '' : r.ok ? ' ✓' : ' ✗'} |`);
