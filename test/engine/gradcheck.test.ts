@@ -7,22 +7,16 @@
 // seeded random problems covering every head/loss combination the validator accepts, for
 // every cell (rnn, lstm, gru) in both conventions (textbook, pytorch).
 import { describe, it, expect } from 'vitest';
+import { ATOL, EPS, flat, n, RTOL, run, TWO_EPS } from '../helpers/fd.js';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Numeric, type Num } from '../../src/numeric/index.js';
+import type { Num } from '../../src/numeric/index.js';
 import { loadProblem, validate } from '../../src/problem/validate.js';
 import { parseSource } from '../../src/problem/source.js';
-import { solve } from '../../src/engine/solve.js';
 import type { CellKind, Convention, Problem } from '../../src/problem/types.js';
 import type { Mat, Trace, Value, Vec } from '../../src/trace/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PRECISION = 64;
-const n = Numeric.at(PRECISION);
-const EPS = n.parse('1e-25');
-const TWO_EPS = n.parse('2e-25');
-const RTOL = n.parse('1e-20');
-const ATOL = n.parse('1e-30');
 /** for ids that are sums of other ids: only rounding at 64 digits separates them */
 const SUM_RTOL = n.parse('1e-55');
 const SUM_ATOL = n.parse('1e-58');
@@ -30,14 +24,12 @@ const SUM_ATOL = n.parse('1e-58');
 // ---------------------------------------------------------------------------------------
 // helpers
 
-const run = (p: Problem): Trace => solve(p, { precision: PRECISION });
 
 function get(tr: Trace, id: string): Value {
   const v = tr.quantities.get(id);
   if (!v) throw new Error(`no quantity ${id}`);
   return v;
 }
-const flat = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
 const scalarOf = (tr: Trace, id: string): Num => {
   const v = get(tr, id);
   if (v.kind !== 'scalar') throw new Error(`${id} is a ${v.kind}, expected a scalar`);

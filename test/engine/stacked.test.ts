@@ -2,27 +2,19 @@
 // of the whole engine for layers = 2, bidirectional, and both, for every cell in both
 // conventions; the torch names and ids; truncation in every layer.
 import { describe, it, expect } from 'vitest';
+import { ATOL, EPS, flat, n, RTOL, run, TWO_EPS } from '../helpers/fd.js';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Numeric, type Num } from '../../src/numeric/index.js';
+import type { Num } from '../../src/numeric/index.js';
 import { validate } from '../../src/problem/validate.js';
 import { parseSource } from '../../src/problem/source.js';
-import { solve } from '../../src/engine/solve.js';
 import { cells } from '../../src/engine/cells/index.js';
 import type { CellKind, Convention, Problem } from '../../src/problem/types.js';
 import { D, H, problemText, type Config } from './stacked-problems.js';
-import type { Mat, Trace, Value, Vec } from '../../src/trace/types.js';
+import type { Mat, Trace, Vec } from '../../src/trace/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PRECISION = 64;
-const n = Numeric.at(PRECISION);
-const EPS = n.parse('1e-25');
-const TWO_EPS = n.parse('2e-25');
-const RTOL = n.parse('1e-20');
-const ATOL = n.parse('1e-30');
 
-const run = (p: Problem): Trace => solve(p, { precision: PRECISION });
-const flat = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
 const lossOf = (p: Problem): Num => flat(run(p).quantities.get('loss')!)[0]!;
 
 const load = (text: string, file = 'stacked.yaml'): Problem => validate(parseSource(text, file), file, n);
