@@ -121,6 +121,14 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   const out = resolve(req.out);
   ensureDir(dirname(out));
   const stage = mkdtempSync(join(dirname(out), `.${basename(out)}.unrolled-`));
+  // Ctrl-C (or a kill) while the handouts are made: remove the staging directory, then stop
+  // as the signal would have (exit 128 + signal number)
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(stage, { recursive: true, force: true });
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     for (const t of tasks) t.stage = stage;
     const jobs = Math.min(req.jobs ?? availableParallelism(), tasks.length);
@@ -152,6 +160,8 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
     const hi = Math.max(...results.map((r) => r.asked));
     io.stdout(`seed ${seed}${req.seed === null ? ` (give --seed ${seed} to make the same handouts again)` : ''}; ${lo === hi ? `each sheet asks for ${lo}` : `the sheets ask for ${lo} to ${hi}`} quantities\n`);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rmSync(stage, { recursive: true, force: true });
   }
 }
@@ -192,6 +202,8 @@ async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Pro
     for (const t of tasks) {
       out.push(await runVariant(t));
       done();
+      // back to the event loop between students: the progress bar redraws, Ctrl-C is heard
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return out;
   }

@@ -2,8 +2,8 @@
 // answers keys; deterministic per (seed, student), distinct across students, every key
 // accepted by `unrolled check`, a combined file a page per student, nothing left behind on
 // bad input. The built binary runs the variants on worker threads and writes the same bytes.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,23 @@ describe.skipIf(!CHROMIUM && !CI)('--format pdf through Chromium', () => {
 });
 
 describe('the built binary', () => {
+  it.each(['1', '2'])('leaves nothing behind when interrupted with Ctrl-C (--jobs %s)', async (jobs) => {
+    if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    const parent = join(tmp, `interrupt-${jobs}`);
+    mkdirSync(parent);
+    const out = join(parent, 'class');
+    const child = spawn(process.execPath, ['dist/cli.js', 'handout', SPEC, '--count', '300', '--seed', '3', '--out', out, '--jobs', jobs]);
+    // wait until the staging directory exists: the handouts are being made
+    for (let i = 0; i < 200 && !readdirSync(parent).some((f) => f.includes('.unrolled-')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(parent).some((f) => f.includes('.unrolled-'))).toBe(true);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(130);
+    expect(readdirSync(parent)).toEqual([]);
+  }, 60_000);
+
   it('runs the variants on worker threads and writes the same bytes as one thread', async () => {
     if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const threads = join(tmp, 'threads');
