@@ -235,6 +235,19 @@ describe('the built binary', () => {
     expect(r.stdout).toMatch(/^\s*unrolled solve <problem>/m);
   }, 60_000);
 
+  it('UNROLLED_MAX_SIZE raises the size limit that hidden_size 70 is above', () => {
+    const file = join(tmp, 'wide.yaml');
+    writeFileSync(file, 'model: {cell: rnn, hidden_size: 70}\ndata: [{inputs: [[1]], target: 1}]\nparams:\n' +
+      `  W_xh: [${Array(70).fill('[0.01]').join(', ')}]\n  W_hh: [${Array(70).fill(`[${Array(70).fill('0').join(', ')}]`).join(', ')}]\n` +
+      `  b_h: [${Array(70).fill('0').join(', ')}]\n  W_hy: [[${Array(70).fill('0.01').join(', ')}]]\n  b_y: [0]\nhead: {activation: sigmoid, loss: bce}\n`);
+    const refused = spawnSync(process.execPath, [bin, 'solve', file, '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`${file}:1:33: model.hidden_size: 70 is out of range: expected 1 to 64 (a worked solution that size is more than anyone reads; set the environment variable UNROLLED_MAX_SIZE to raise the limit)\n`);
+    const raised = spawnSync(process.execPath, [bin, 'solve', file, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, UNROLLED_MAX_SIZE: '100' } });
+    expect(raised.status, raised.stderr).toBe(0);
+    expect((JSON.parse(raised.stdout) as { quantities: Record<string, string[]> }).quantities['ex1.t1.h']).toHaveLength(70);
+  }, 60_000);
+
   it('bad input exits 2 with one line and no stack trace', () => {
     const r = node('solve', 'fixtures/no-such-file.yaml', '--format', 'json');
     expect(r.status).toBe(2);

@@ -9,7 +9,26 @@ import { parseSource, readSourceText, type Tree } from './source.js';
 import type { Example, Problem } from './types.js';
 
 /** Sizes beyond these make a worked solution nobody can read; refuse them early. */
-export const LIMITS = { hidden: 64, inputDim: 64, outputDim: 64, timesteps: 256, examples: 256, layers: 4 };
+/**
+ * Sizes beyond these make a worked solution nobody can read; refuse them early. The
+ * environment can raise them: UNROLLED_MAX_SIZE (hidden size, input and output dimension)
+ * and UNROLLED_MAX_STEPS (timesteps per example, examples per file).
+ */
+export const LIMITS = limitsFrom(process.env);
+
+export function limitsFrom(env: NodeJS.ProcessEnv): { hidden: number; inputDim: number; outputDim: number; timesteps: number; examples: number; layers: number } {
+  const raise = (name: string, dflt: number) => {
+    const v = env[name];
+    return v && /^\d{1,6}$/.test(v.trim()) && Number(v) > dflt ? Number(v) : dflt;
+  };
+  const size = raise('UNROLLED_MAX_SIZE', 64);
+  const steps = raise('UNROLLED_MAX_STEPS', 256);
+  return { hidden: size, inputDim: size, outputDim: size, timesteps: steps, examples: steps, layers: 4 };
+}
+
+/** How to get past a size limit, for its message. */
+const SIZE_HINT = ' (a worked solution that size is more than anyone reads; set the environment variable UNROLLED_MAX_SIZE to raise the limit)';
+const STEPS_HINT = ' (set the environment variable UNROLLED_MAX_STEPS to raise the limit)';
 
 const TOP = ['title', 'model', 'embeddings', 'params', 'head', 'data', 'initial_state', 'training'];
 const MODEL = ['cell', 'hidden_size', 'input_size', 'convention', 'layers', 'bidirectional'];
@@ -87,11 +106,12 @@ class Checker {
     return t.value as T;
   }
 
-  integer(t: Tree | undefined, field: string, min: number, max: number, parentPos: Position | null): number | null {
+  /** `hint`: said when the number is above `max` (how to raise a limit) */
+  integer(t: Tree | undefined, field: string, min: number, max: number, parentPos: Position | null, hint = ''): number | null {
     if (!t) return this.fail(field, `missing, expected an integer from ${min} to ${max}`, parentPos);
     if (t.kind !== 'num' || !/^\+?\d+$/.test(t.text)) return this.fail(field, `expected a whole number, got ${describe(t)}`, t.pos);
     const v = Number(t.text);
-    if (v < min || v > max) return this.fail(field, `${v} is out of range: expected ${min} to ${max}`, t.pos);
+    if (v < min || v > max) return this.fail(field, `${v} is out of range: expected ${min} to ${max}${v > max ? hint : ''}`, t.pos);
     return v;
   }
 
@@ -184,7 +204,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   const model = c.map(top.get('model'), 'model', MODEL, rootPos);
   const modelPos = top.get('model')?.pos ?? rootPos;
   const cellName = model ? c.choice(model.get('cell'), 'model.cell', ['rnn', 'lstm', 'gru'] as const, null, modelPos) : null;
-  const H = model ? c.integer(model.get('hidden_size'), 'model.hidden_size', 1, LIMITS.hidden, modelPos) : null;
+  const H = model ? c.integer(model.get('hidden_size'), 'model.hidden_size', 1, LIMITS.hidden, modelPos, SIZE_HINT) : null;
   const convention = model ? c.choice(model.get('convention'), 'model.convention', ['textbook', 'pytorch'] as const, 'textbook', modelPos) : null;
   // stacked layers and directions (DESIGN §5): a parameter or initial state of layer k, reverse
   // direction, is its base name + `_l<k>` (optional for k = 0) + `_reverse`
@@ -232,7 +252,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   if (!dataT) c.fail('data', 'missing section, expected a list of examples (text or inputs, and target)', rootPos);
   else if (dataT.kind !== 'seq') c.fail('data', `expected a list of examples, got ${describe(dataT)}`, dataT.pos);
   else if (dataT.items.length === 0) c.fail('data', 'is empty, expected at least one example', dataT.pos);
-  else if (dataT.items.length > LIMITS.examples) c.fail('data', `has ${dataT.items.length} examples, above the limit of ${LIMITS.examples}`, dataT.pos);
+  else if (dataT.items.length > LIMITS.examples) c.fail('data', `has ${dataT.items.length} examples, above the limit of ${LIMITS.examples}${STEPS_HINT}`, dataT.pos);
   else {
     dataT.items.forEach((item, i) => {
       const field = `data[${i + 1}]`;
@@ -249,7 +269,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
         else {
           const words = (textT.kind === 'str' ? textT.value : textT.text).split(/\s+/).filter(Boolean);
           if (words.length === 0) c.fail(`${field}.text`, 'is empty, expected at least one token', textT.pos);
-          else if (words.length > LIMITS.timesteps) c.fail(`${field}.text`, `has ${words.length} tokens, above the limit of ${LIMITS.timesteps}`, textT.pos);
+          else if (words.length > LIMITS.timesteps) c.fail(`${field}.text`, `has ${words.length} tokens, above the limit of ${LIMITS.timesteps}${STEPS_HINT}`, textT.pos);
           else if (!embT) c.fail('embeddings', `missing section: ${field}.text needs an embedding for every token`, rootPos);
           else {
             const unknown = [...new Set(words.filter((w) => !embeddings.has(w) && !(embT.kind === 'map' && embT.entries.has(w))))];
@@ -267,7 +287,7 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
       }
       if (inputsT) {
         if (inputsT.kind !== 'seq' || inputsT.items.length === 0) c.fail(`${field}.inputs`, `expected a non-empty list of input vectors, got ${describe(inputsT)}`, inputsT.pos);
-        else if (inputsT.items.length > LIMITS.timesteps) c.fail(`${field}.inputs`, `has ${inputsT.items.length} timesteps, above the limit of ${LIMITS.timesteps}`, inputsT.pos);
+        else if (inputsT.items.length > LIMITS.timesteps) c.fail(`${field}.inputs`, `has ${inputsT.items.length} timesteps, above the limit of ${LIMITS.timesteps}${STEPS_HINT}`, inputsT.pos);
         else {
           const vs = inputsT.items.map((x, t) => {
             const len = D;
@@ -284,10 +304,10 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
   // model.input_size is optional: when given, it must agree with the vectors
   const inputSizeT = model?.get('input_size');
   if (inputSizeT) {
-    const d = c.integer(inputSizeT, 'model.input_size', 1, LIMITS.inputDim, modelPos);
+    const d = c.integer(inputSizeT, 'model.input_size', 1, LIMITS.inputDim, modelPos, SIZE_HINT);
     if (d !== null && D !== null && d !== D) c.fail('model.input_size', `is ${d}, but the ${embT ? 'embeddings have' : 'inputs have'} ${D} entries; make them agree`, inputSizeT.pos);
   }
-  if (D !== null && D > LIMITS.inputDim) c.fail('embeddings', `input dimension ${D} is above the limit of ${LIMITS.inputDim}`, embT?.pos ?? rootPos);
+  if (D !== null && D > LIMITS.inputDim) c.fail('embeddings', `input dimension ${D} is above the limit of ${LIMITS.inputDim}${SIZE_HINT}`, embT?.pos ?? rootPos);
 
   // params
   const paramsT = top.get('params');
@@ -301,12 +321,12 @@ export function validate(root: Tree, file: string, n: Numeric): Problem {
     const Wy = paramsT.entries.get('W_hy');
     if (Wy?.kind === 'seq' && Wy.items.length > 0) O = Wy.items.length;
     if (O !== null && O > LIMITS.outputDim) {
-      c.fail('params.W_hy', `has ${O} rows (outputs), above the limit of ${LIMITS.outputDim}`, Wy!.pos);
+      c.fail('params.W_hy', `has ${O} rows (outputs), above the limit of ${LIMITS.outputDim}${SIZE_HINT}`, Wy!.pos);
       O = null;
     }
     const outputSizeT = head?.get('output_size');
     if (outputSizeT) {
-      const o = c.integer(outputSizeT, 'head.output_size', 1, LIMITS.outputDim, headPos);
+      const o = c.integer(outputSizeT, 'head.output_size', 1, LIMITS.outputDim, headPos, SIZE_HINT);
       if (o !== null && O !== null && o !== O) c.fail('head.output_size', `is ${o}, but params.W_hy has ${count(O, 'row', 'rows')} (one per output); make them agree`, outputSizeT.pos);
     }
     // layer k > 0 reads the outputs of layer k − 1, both directions: dirs·H entries

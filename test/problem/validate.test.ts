@@ -2,7 +2,8 @@
 // problem, each naming the file (with line:col where there is one), the field, and what is
 // wrong; valid variants (JSON, fractions, raw inputs, h0) load to the right Problem.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cli } from '../helpers/cli.js';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,7 +234,7 @@ const cases: Case[] = [
   {
     name: 'hidden_size 1000000',
     content: edit('hidden_size: 2', 'hidden_size: 1000000'),
-    want: [{ field: 'model.hidden_size', msg: `1000000 is out of range: expected 1 to ${LIMITS.hidden}`, line: 4 }],
+    want: [{ field: 'model.hidden_size', msg: `1000000 is out of range: expected 1 to ${LIMITS.hidden} (a worked solution that size is more than anyone reads; set the environment variable UNROLLED_MAX_SIZE to raise the limit)`, line: 4 }],
   },
   {
     name: 'hidden_size 2.5',
@@ -539,9 +540,9 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-describe('bad problem files → InputError, one line per problem naming file and field', () => {
+describe('bad problem files → InputError, one line per problem naming file and field; from the command line exit 2 and nothing written', () => {
   for (const c of cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const safe = c.name.replace(/[^a-z0-9]+/gi, '-');
       let file = join(dir, `${safe}.${c.ext ?? 'yaml'}`);
       if (typeof c.content === 'function') file = c.content(file);
@@ -579,6 +580,13 @@ describe('bad problem files → InputError, one line per problem naming file and
         // a field implies a position in the file
         if (p.field) expect(p.pos, lines[i]).not.toBeNull();
       });
+      // the same file given to the command line: exit 2, exactly these lines, nothing written
+      const out = join(dir, `${safe}-out`);
+      const r = await cli('solve', file, '--out', out);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(e.message + '\n');
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
     });
   }
 });
