@@ -81,7 +81,7 @@ export function parseSource(text: string, file: string): Tree {
   const pos = (n: Node): Position | null => (n.range ? lc.linePos(n.range[0]) : null);
   const walk = (n: unknown, depth: number, path: string): Tree => {
     if (++count > MAX_NODES) throw InputError.one(file, null, `more than ${MAX_NODES} values (aliases expanded); is this really a problem file?`);
-    if (depth > MAX_DEPTH) throw InputError.one(file, path || null, `nested more than ${MAX_DEPTH} levels deep`);
+    if (depth > MAX_DEPTH) throw InputError.one(file, path.length > 60 ? `${path.slice(0, 60)}…` : path || null, `nested more than ${MAX_DEPTH} levels deep`, n && typeof n === 'object' && 'range' in n ? pos(n as Node) : null);
     if (n == null) return { kind: 'null', pos: null };
     if (isAlias(n)) return walk(n.resolve(doc as Document), depth + 1, path);
     if (isMap(n)) {

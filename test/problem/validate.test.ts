@@ -289,6 +289,11 @@ const cases: Case[] = [
     want: [{ field: 'head.activation', msg: 'unknown value "sigmod" (did you mean "sigmoid"?)' }],
   },
   {
+    name: 'unknown loss, with "did you mean"',
+    content: edit('loss: bce', 'loss: crossentropy'),
+    want: [{ field: 'head.loss', msg: 'unknown value "crossentropy" (did you mean "cross_entropy"?); expected one of bce, cross_entropy, mse' }],
+  },
+  {
     name: 'cross_entropy class index out of range',
     content: edit('target: 0', 'target: 2', SOFTMAX),
     want: [{ field: 'data[1].target', msg: 'class index 2 is out of range: expected a whole number from 0 to 1', line: 20 }],
@@ -525,6 +530,11 @@ const cases: Case[] = [
       'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n' +
       'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n',
     want: [{ field: null, msg: /more than \d+ values \(aliases expanded\)/ }],
+  },
+  {
+    name: 'very deep nesting',
+    content: `model: ${'['.repeat(200)}${']'.repeat(200)}\n`,
+    want: [{ field: /^model(\[1\])+\[?…$/, msg: /nested more than \d+ levels deep/ }],
   },
   {
     name: 'several problems at once, one line each',

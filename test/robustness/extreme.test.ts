@@ -2,6 +2,9 @@
 // checked against an independent decimal.js computation to 60 significant digits, and the
 // solution shows the tiny values in scientific notation, never as 0.
 import { Decimal } from 'decimal.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { solveToText } from '../../src/run/solve.js';
 
@@ -46,4 +49,34 @@ describe('a saturated LSTM (weights ±100)', () => {
     expect(md).toContain('\\tilde{C}_{1,1} &= \\tanh(100) \\approx 1.0000');
     expect(md).not.toMatch(/\\sigma\(-100\) = \\frac\{1\}\{1 \+ e\^\{ 100 \}\} (=|\\approx) 0\b/);
   });
+});
+
+describe('other extreme but valid inputs', () => {
+  const solveText = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'unrolled-extreme-'));
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, text);
+    return JSON.parse(solveToText({ problem: file, format: 'json', out: null, decimals: 4, detail: 'full', precision: 64 }).text) as { quantities: Record<string, unknown> };
+  };
+
+  it('zero vectors everywhere: σ(0) = 1/2 exactly, the loss log 2, every gradient of the recurrence exactly 0', () => {
+    const q = solveText('model: {cell: lstm, hidden_size: 2}\n' +
+      'params:\n' + ['f', 'i', 'c', 'o'].map((k) => `  W_${k}: [[0, 0, 0], [0, 0, 0]]\n  b_${k}: [0, 0]\n`).join('') +
+      '  W_hy: [[0, 0]]\n  b_y: [0]\nhead: {activation: sigmoid, loss: bce}\ndata: [{inputs: [[0], [0], [0]], target: 1}]\n').quantities;
+    expect(q['ex1.t3.yhat']).toEqual(['0.5']);
+    expect(new D(q['loss'] as string).minus(new D(2).ln()).abs().lt('1e-63')).toBe(true);
+    expect(q['ex1.t1.f']).toEqual(['0.5', '0.5']);
+    expect(q['grad.W_f']).toEqual([['0', '0', '0'], ['0', '0', '0']]);
+    expect(q['grad.W_hy']).toEqual([['0', '0']]);
+  });
+
+  it('a long sequence (250 timesteps) solves, with every timestep in the output', () => {
+    const T = 250;
+    const q = solveText(`model: {cell: rnn, hidden_size: 1}\nparams: {W_xh: [[0.5]], W_hh: [[0.9]], b_h: [0], W_hy: [[1]], b_y: [0]}\nhead: {activation: sigmoid, loss: bce, output_at: last}\ndata: [{inputs: [${Array.from({ length: T }, (_, i) => `[${i % 2 ? '0.1' : '-0.1'}]`).join(', ')}], target: 1}]\n`).quantities;
+    expect(Object.keys(q).filter((id) => /^ex1\.t\d+\.h$/.test(id))).toHaveLength(T);
+    // the gradient reaching t = 1 through 249 steps of 0.9 · (1 − h²) is vanishingly small, but not 0
+    const dh1 = new D((q['ex1.t1.dh'] as string[])[0]!);
+    expect(dh1.isZero()).toBe(false);
+    expect(dh1.abs().lt('1e-10')).toBe(true);
+  }, 60_000);
 });
