@@ -3,10 +3,10 @@ import { Numeric, type Num } from '../numeric/index.js';
 import type { Problem } from '../problem/types.js';
 import type { Arg, Clip, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
 import { bptt } from './bptt.js';
-import { cells, headParams, type ParamSpec } from './cells/index.js';
+import { cells, type ParamSpec } from './cells/index.js';
 import { addValues, mapValue, mat, scaleValue, sumValues, vec } from './linalg.js';
 import { Recorder, type Adjust } from './recorder.js';
-import { isStacked, layerUnits, recordStacked } from './stacked.js';
+import { isStacked, layerUnits, networkParams, recordStacked } from './stacked.js';
 
 export interface SolveOptions {
   precision: number;
@@ -27,12 +27,8 @@ export function solve(problem: Problem, opts: SolveOptions): Trace {
   // stacked layers and directions (DESIGN §5): each unit's parameters take its suffix;
   // layer k > 0 reads dirs·H entries, and so does the head
   const units = layerUnits(problem.layers ?? 1, problem.bidirectional ?? false);
-  const dirs = problem.bidirectional ? 2 : 1;
   const stacked = isStacked(problem);
-  const specs: (ParamSpec & { role: ParamInfo['role'] })[] = [
-    ...units.flatMap((u) => cell.params(H, u.layer === 0 ? problem.inputDim : dirs * H).map((p) => ({ ...p, name: p.name + u.suffix, role: 'cell' as const }))),
-    ...headParams(problem.outputDim, dirs * H).map((p) => ({ ...p, role: 'head' as const })),
-  ];
+  const specs: (ParamSpec & { role: ParamInfo['role'] })[] = networkParams(cell, H, problem.inputDim, problem.outputDim, problem.layers ?? 1, problem.bidirectional ?? false);
   const hand = opts.hand ?? null;
   const sub = opts.substitute ?? null;
   const round = (v: Value) => (hand === null ? v : mapValue(v, (x) => n.roundTo(x, hand)));

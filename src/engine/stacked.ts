@@ -4,7 +4,7 @@
 // unchanged: the recorder's suffix (`_l1`, `_reverse`, …) names their steps and parameters.
 import type { Example, Problem } from '../problem/types.js';
 import type { Arg } from '../trace/types.js';
-import type { Cell } from './cells/index.js';
+import { headParams, type Cell, type ParamSpec } from './cells/index.js';
 import { vec } from './linalg.js';
 import type { Recorder } from './recorder.js';
 
@@ -23,6 +23,18 @@ export function layerUnits(layers: number, bidirectional: boolean): Unit[] {
     for (const reverse of bidirectional ? [false, true] : [false]) out.push({ layer: k, reverse, suffix: `${k > 0 ? `_l${k}` : ''}${reverse ? '_reverse' : ''}` });
   }
   return out;
+}
+
+/**
+ * Every parameter of a network, in order: each unit's cell parameters with its suffix (layer
+ * k > 0 reads dirs·H entries), then the head, which reads dirs·H entries too.
+ */
+export function networkParams(cell: Cell, H: number, D: number, O: number, layers: number, bidirectional: boolean): (ParamSpec & { role: 'cell' | 'head' })[] {
+  const dirs = bidirectional ? 2 : 1;
+  return [
+    ...layerUnits(layers, bidirectional).flatMap((u) => cell.params(H, u.layer === 0 ? D : dirs * H).map((p) => ({ ...p, name: p.name + u.suffix, role: 'cell' as const }))),
+    ...headParams(O, dirs * H).map((p) => ({ ...p, role: 'head' as const })),
+  ];
 }
 
 /** True when the problem needs the layer-by-layer recording (more than one unit). */

@@ -12,7 +12,8 @@
 //   {choice: [a, b, ...]}          one of the alternatives, anywhere (a sentence, a target)
 //   {pick: N, from: [a, b, ...]}   N distinct alternatives in their listed order (examples)
 import { isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
-import { cells, headParams } from '../engine/cells/index.js';
+import { cells } from '../engine/cells/index.js';
+import { layerUnits, networkParams } from '../engine/stacked.js';
 import { InputError, didYouMean, type InputProblem, type Position } from '../problem/errors.js';
 import { parseSource, readSourceText } from '../problem/source.js';
 import { LIMITS } from '../problem/validate.js';
@@ -326,15 +327,19 @@ class Resolver {
         }
       }
     };
+    // stacked and bidirectional networks: every unit's parameters, suffixed (DESIGN §5)
+    const layersValue = value('model', 'layers');
+    const layers = typeof layersValue === 'number' && Number.isInteger(layersValue) && layersValue >= 1 && layersValue <= LIMITS.layers ? layersValue : 1;
+    const bidirectional = value('model', 'bidirectional') === true;
     const paramShapes = (path: Path, node: unknown) =>
-      needHO(path, node) && needD(path, node) !== null ? [...cell!.params(H as number, D!), ...headParams(O!, H as number)] : null;
+      needHO(path, node) && needD(path, node) !== null ? networkParams(cell!, H as number, D!, O!, layers, bidirectional) : null;
     section('params', (node) => paramShapes(['params'], node)?.map((p) => [p.name, p.shape]) ?? null, (key, node) => {
       // an unknown name gets no shape: validation says which names there are
-      return paramShapes(['params', key], node)?.find((p) => p.name === key.replace(/_l0$/, ''))?.shape ?? null;
+      return paramShapes(['params', key], node)?.find((p) => p.name === key.replace(/_l0(?=(_reverse)?$)/, ''))?.shape ?? null;
     });
     const tokens = [...new Set(examples.flatMap((ex) => tokensOf(ex) ?? []))];
     section('embeddings', (node) => (needD(['embeddings'], node) === null ? null : tokens.map((t) => [t, [D!]])), (tok, node) => (needD(['embeddings', tok], node) === null ? null : [D!]));
-    const states = (cell?.state ?? ['h']).map((s) => `${s}0`);
+    const states = layerUnits(layers, bidirectional).flatMap((u) => (cell?.state ?? ['h']).map((s) => `${s}0${u.suffix}`));
     section('initial_state', () => (modelProblem() ? null : states.map((s) => [s, [H as number]])), () => (modelProblem() ? null : [H as number]));
 
     // targets

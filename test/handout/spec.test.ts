@@ -105,6 +105,28 @@ initial_state: {random: {}}
     expect(Object.values(all).flat(2).every((x) => Math.abs(x) <= 0.3 && Math.round(x * 100) === Math.round(x * 100 * 1e6) / 1e6)).toBe(true);
   });
 
+  it('shapes a whole-params generator for a stacked bidirectional network, with every initial state', () => {
+    const f = specFile(`model: {cell: gru, hidden_size: 2, convention: pytorch, layers: 2, bidirectional: true, input_size: 3}
+embeddings: {random: {}}
+params: {random: {}}
+head: {activation: sigmoid, loss: bce}
+data: [{text: "a b", target: 1}]
+initial_state: {random: {}}
+`);
+    const p = load(variant(f));
+    expect([...p.params.keys()]).toEqual([
+      'weight_ih', 'weight_hh', 'bias_ih', 'bias_hh',
+      'weight_ih_reverse', 'weight_hh_reverse', 'bias_ih_reverse', 'bias_hh_reverse',
+      'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
+      'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse',
+      'W_hy', 'b_y',
+    ]);
+    expect((p.params.get('weight_ih') as unknown[][])[0]).toHaveLength(3);
+    expect((p.params.get('weight_ih_l1') as unknown[][])[0]).toHaveLength(4); // both directions of layer 1
+    expect((p.params.get('W_hy') as unknown[][])[0]).toHaveLength(4);
+    expect([...p.initial.entries()].filter(([, s]) => s.given).map(([k]) => k)).toEqual(['h0', 'h0_reverse', 'h0_l1', 'h0_l1_reverse']);
+  });
+
   it('draws per-timestep targets for output_at: every, probabilities for bce', () => {
     const f = specFile(`model: {cell: gru, hidden_size: 2}
 embeddings: {a: [0.1, 0.2], b: [0.3, -0.1]}
