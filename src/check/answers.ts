@@ -64,7 +64,8 @@ export function nearestIds(word: string, ids: string[], max = 3): string[] {
     .map((x) => x.c);
 }
 
-const describeShape = (s: number[]) => (s.length === 0 ? 'a number' : s.length === 1 ? `a vector of ${s[0]}` : `a ${s[0]}×${s[1]} matrix`);
+/** A quantity's shape in words: `a number`, `a vector of 3`, `a 2×3 matrix`. */
+export const describeShape = (s: number[]) => (s.length === 0 ? 'a number' : s.length === 1 ? `a vector of ${s[0]}` : `a ${s[0]}×${s[1]} matrix`);
 
 export function readAnswers(file: string, quantities: ReadonlyMap<string, Value>, n: Numeric): Answer[] {
   let tree = parseSource(readSourceText(file, 'answers'), file);

@@ -1,7 +1,7 @@
 // Problem → Trace: the forward pass of every example, BPTT, the sums, the update.
 import { Numeric, type Num } from '../numeric/index.js';
 import type { Problem } from '../problem/types.js';
-import type { Arg, Clip, ExampleTrace, Mat, ParamInfo, Total, Trace, Update, Value, Vec } from '../trace/types.js';
+import { entriesOf, type Arg, type Clip, type ExampleTrace, type Mat, type ParamInfo, type Total, type Trace, type Update, type Value, type Vec } from '../trace/types.js';
 import { bptt } from './bptt.js';
 import { cells, type ParamSpec } from './cells/index.js';
 import { addValues, mapValue, mat, scaleValue, sumValues, vec } from './linalg.js';
@@ -187,9 +187,8 @@ function clipGradients(
   adjusted: (id: string, v: Value) => Value,
   hand: number | null,
 ): Clip {
-  const entries = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
   const params = grads.map((g, k) => {
-    const squares = entries(g.value).map((x) => n.mul(x, x));
+    const squares = entriesOf(g.value).map((x) => n.mul(x, x));
     // hand arithmetic rounds each parameter's sum of squares (the squares themselves are exact)
     const sum = n.sum(squares);
     return { param: names[k]!, grad: g.id, squares, sum: hand === null ? sum : n.roundTo(sum, hand) };

@@ -5,7 +5,7 @@
 import { Scalar, stringify, YAMLMap, YAMLSeq, Pair } from 'yaml';
 import { show, type Numeric } from '../numeric/index.js';
 import { InputError, type InputProblem } from '../problem/errors.js';
-import { entryOf, nearestIds, shapeOf } from '../check/answers.js';
+import { describeShape, entryOf, nearestIds, shapeOf } from '../check/answers.js';
 import { makeSymbols } from '../render/symbols.js';
 import { mathText } from '../render/latex.js';
 import type { Trace, Value } from '../trace/types.js';
@@ -43,7 +43,7 @@ export function askedQuantities(questions: Question[], trace: Trace, specFile: s
       const idx = [...entry[2]!.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]) - 1);
       const shape = value ? shapeOf(value) : [];
       if (!value || idx.length !== shape.length || idx.some((k, d) => k < 0 || k >= shape[d]!)) {
-        problems.push({ file: specFile, field, pos: q.pos, message: value ? `"${q.pattern}" is not an entry of ${qid}, which is ${shapeText(shape)}` : noMatch(q.pattern, ids, who) });
+        problems.push({ file: specFile, field, pos: q.pos, message: value ? `"${q.pattern}" is not an entry of ${qid}, which is ${describeShape(shape)}` : noMatch(q.pattern, ids, who) });
         return;
       }
       if (!seen.has(q.pattern)) out.push({ key: q.pattern, qid, entry: idx, value });
@@ -67,8 +67,6 @@ function noMatch(pattern: string, ids: string[], who: string): string {
   const near = nearestIds(pattern.replace(/\*/g, ''), ids);
   return `"${pattern}" matches no quantity of ${who}'s problem (near: ${near.join(', ')})`;
 }
-
-const shapeText = (s: number[]) => (s.length === 0 ? 'a number' : s.length === 1 ? `a vector of ${s[0]}` : `a ${s[0]}×${s[1]} matrix`);
 
 /** How a question is written on the sheet: its symbol (LaTeX) and where it belongs (words). */
 export interface QuestionView {

@@ -11,11 +11,12 @@
 //       one token, all of `initial_state` or one state, an example's `target`
 //   {choice: [a, b, ...]}          one of the alternatives, anywhere (a sentence, a target)
 //   {pick: N, from: [a, b, ...]}   N distinct alternatives in their listed order (examples)
-import { isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
 import { cells } from '../engine/cells/index.js';
 import { layerUnits, networkParams } from '../engine/stacked.js';
 import { InputError, didYouMean, type InputProblem, type Position } from '../problem/errors.js';
-import { parseSource, readSourceText } from '../problem/source.js';
+import { generatorKind as kindOf, type GeneratorKind } from '../problem/generators.js';
+import { parseSourceDocument, readSourceText } from '../problem/source.js';
 import { LIMITS } from '../problem/validate.js';
 import { decimalGrid, Draw, MAX_DECIMALS, seedOf, type DecimalGrid } from '../generate/random.js';
 
@@ -49,9 +50,7 @@ const pathText = (p: Path) => p.map((k, i) => (typeof k === 'number' ? `[${k + 1
 export function readSpec(file: string): Spec {
   const text = readSourceText(file, 'handout spec');
   // YAML syntax, duplicate keys, depth and alias limits: reported as for any problem file
-  parseSource(text, file);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, keepSourceTokens: false });
+  const { doc, lc } = parseSourceDocument(text, file);
   const pos = (n: unknown): Position | null => {
     const r = (n as Node | null)?.range;
     return r ? lc.linePos(r[0]) : null;
@@ -87,17 +86,10 @@ export function variantSeed(seed: string, id: string): number {
   return seedOf('unrolled handout', seed, id);
 }
 
-/** A generator's kind, or null. `context` is the path of the node (for token maps). */
-function generatorKind(n: unknown, path: Path): 'random' | 'choice' | 'pick' | null {
+/** The generator a node is, or null (one rule with validation's: src/problem/generators.ts). */
+function generatorKind(n: unknown, path: Path): GeneratorKind | null {
   if (!isMap(n)) return null;
-  const keys = n.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
-  // in the embeddings mapping the keys are tokens: a token may be called "choice"
-  const tokenMap = path.length === 1 && path[0] === 'embeddings';
-  if (keys.includes('random') && !isSeq(n.get('random', true))) return 'random';
-  if (tokenMap) return null;
-  if (keys.includes('choice') && isSeq(n.get('choice', true))) return 'choice';
-  if (keys.includes('pick')) return 'pick';
-  return null;
+  return kindOf((key) => (n.has(key) ? (isSeq(n.get(key, true)) ? 'list' : 'other') : undefined), pathText(path));
 }
 
 class Resolver {

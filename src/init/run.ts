@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
-import { InputError } from '../problem/errors.js';
+import { checkInt, InputError } from '../problem/errors.js';
 import type { CellKind, Convention } from '../problem/types.js';
 import type { IO } from '../main.js';
 import { writeAtomic } from '../run/output.js';
@@ -26,12 +26,7 @@ export interface InitRequest {
 /** A seed is written into the header's command line, so it must survive a shell unquoted. */
 const SEED = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}$/;
 
-function checkSize(flag: string, v: number, [lo, hi]: readonly [number, number]): void {
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    const got = Number.isNaN(v) ? 'something that is not a number' : String(v);
-    throw InputError.one(`--${flag}`, null, `expected a whole number from ${lo} to ${hi}, got ${got} (a bigger network is no longer an exercise by hand)`);
-  }
-}
+const checkSize = (flag: string, v: number, range: readonly [number, number]) => checkInt(flag, v, range, ' (a bigger network is no longer an exercise by hand)');
 
 /** The options as the generator takes them, or an InputError naming the bad flag. */
 export function initOptions(req: InitRequest, drawSeed: () => string = () => String(randomInt(0, 1_000_000))): InitOptions {

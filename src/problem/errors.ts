@@ -21,23 +21,40 @@ export function oneLine(s: string, max = 200): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
-export function formatProblem(p: InputProblem): string {
+/** A problem as it is shown: the field and the message on one line, a long field shortened. */
+function shown(p: InputProblem): InputProblem {
+  return { ...p, file: oneLine(p.file, 1000), field: p.field === null ? null : oneLine(p.field, 120), message: oneLine(p.message, 1000) };
+}
+
+export function formatProblem(problem: InputProblem): string {
+  const p = shown(problem);
   const where = p.pos ? `${p.file}:${p.pos.line}:${p.pos.col}` : p.file;
-  const field = p.field ? ` ${oneLine(p.field, 120)}:` : '';
-  return `${oneLine(where, 1000)}:${field} ${oneLine(p.message, 1000)}`;
+  return `${where}:${p.field ? ` ${p.field}:` : ''} ${p.message}`;
 }
 
 /** Thrown for any bad input or usage; the CLI prints each problem on one line and exits 2. */
 export class InputError extends Error {
   readonly problems: InputProblem[];
   constructor(problems: InputProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    const all = problems.map(shown);
+    super(all.map(formatProblem).join('\n'));
     this.name = 'InputError';
-    this.problems = problems;
+    // kept as shown, so that a problem's field is the one its line names
+    this.problems = all;
   }
 
   static one(file: string, field: string | null, message: string, pos: Position | null = null): InputError {
     return new InputError([{ file, field, pos, message }]);
+  }
+}
+
+/**
+ * A command-line flag that takes a whole number from lo to hi; `hint` is added to the
+ * message (why the range is what it is). Never prints NaN.
+ */
+export function checkInt(flag: string, v: number, [lo, hi]: readonly [number, number], hint = ''): void {
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw InputError.one(`--${flag}`, null, `expected a whole number from ${lo} to ${hi}, got ${Number.isNaN(v) ? 'something that is not a number' : v}${hint}`);
   }
 }
 

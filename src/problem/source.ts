@@ -60,6 +60,14 @@ export function readSourceText(file: string, what: string): string {
 }
 
 export function parseSource(text: string, file: string): Tree {
+  return parseSourceDocument(text, file).tree;
+}
+
+/**
+ * The tree, and the YAML document it was read from with its line counter, for a reader that
+ * edits the document itself (a handout spec); every check of parseSource applies.
+ */
+export function parseSourceDocument(text: string, file: string): { tree: Tree; doc: Document.Parsed; lc: LineCounter } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -81,7 +89,7 @@ export function parseSource(text: string, file: string): Tree {
   const pos = (n: Node): Position | null => (n.range ? lc.linePos(n.range[0]) : null);
   const walk = (n: unknown, depth: number, path: string): Tree => {
     if (++count > MAX_NODES) throw InputError.one(file, null, `more than ${MAX_NODES} values (aliases expanded); is this really a problem file?`);
-    if (depth > MAX_DEPTH) throw InputError.one(file, path.length > 60 ? `${path.slice(0, 60)}…` : path || null, `nested more than ${MAX_DEPTH} levels deep`, n && typeof n === 'object' && 'range' in n ? pos(n as Node) : null);
+    if (depth > MAX_DEPTH) throw InputError.one(file, path || null, `nested more than ${MAX_DEPTH} levels deep`, n && typeof n === 'object' && 'range' in n ? pos(n as Node) : null);
     if (n == null) return { kind: 'null', pos: null };
     if (isAlias(n)) return walk(n.resolve(doc as Document), depth + 1, path);
     if (isMap(n)) {
@@ -109,5 +117,5 @@ export function parseSource(text: string, file: string): Tree {
     }
     return { kind: 'null', pos: null };
   };
-  return walk(doc.contents, 0, '');
+  return { tree: walk(doc.contents, 0, ''), doc, lc };
 }

@@ -6,6 +6,7 @@ import { layerUnits } from '../engine/stacked.js';
 import type { Mat, Vec } from '../trace/types.js';
 import { InputError, didYouMean, closest, type InputProblem, type Position } from './errors.js';
 import { parseSource, readSourceText, type Tree } from './source.js';
+import { generatorKind, type GeneratorKind } from './generators.js';
 import type { Example, Problem } from './types.js';
 
 /** Sizes beyond these make a worked solution nobody can read; refuse them early. */
@@ -150,14 +151,12 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 const shapeText = (s: ParamSpec['shape']) => (s.length === 2 ? `${s[0]}×${s[1]}` : `${s[0]}`);
 
 /** A generator of a handout spec: {random: …}, {choice: [...]} or {pick: N, from: [...]}. */
-function generator(t: Tree, path: string): string | null {
+function generator(t: Tree, path: string): GeneratorKind | null {
   if (t.kind !== 'map') return null;
-  const r = t.entries.get('random');
-  if (r && r.kind !== 'seq') return 'random';
-  if (path === 'embeddings') return null; // its keys are tokens
-  if (t.entries.get('choice')?.kind === 'seq') return 'choice';
-  if (t.entries.has('pick')) return 'pick';
-  return null;
+  return generatorKind((key) => {
+    const v = t.entries.get(key);
+    return v ? (v.kind === 'seq' ? 'list' : 'other') : undefined;
+  }, path);
 }
 
 /** A handout spec given to solve or check: one line per generator, saying what to do instead. */

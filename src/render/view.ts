@@ -15,6 +15,7 @@ import type {
   Value,
   Vec,
 } from '../trace/types.js';
+import { entriesOf } from '../trace/types.js';
 import { mathText } from './latex.js';
 import { delta, makeSymbols, splitLabel, splitName } from './symbols.js';
 import { buildFlow, type FlowView } from './flow.js';
@@ -157,10 +158,7 @@ export interface SolutionView {
   flow: FlowView;
 }
 
-const isExactZero = (v: Value): boolean =>
-  v.kind === 'scalar' ? v.x.exact && v.x.v.isZero() : v.kind === 'vec' ? v.x.every((x) => x.exact && x.v.isZero()) : v.x.every((r) => r.every((x) => x.exact && x.v.isZero()));
-/** every entry of a value */
-const vecOrMat = (v: Value): Vec => (v.kind === 'mat' ? v.x.flat() : v.kind === 'vec' ? v.x : [v.x]);
+const isExactZero = (v: Value): boolean => entriesOf(v).every((x) => x.exact && x.v.isZero());
 const vecOf = (v: Value): Vec => (v.kind === 'vec' ? v.x : v.kind === 'scalar' ? [v.x] : []);
 const transpose = (m: Mat): Mat => (m[0] ?? []).map((_, j) => m.map((r) => r[j]!));
 
@@ -396,23 +394,34 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     }
   };
 
+  /** The parameter contributions gradient G produces at timestep t, shown right after it. */
+  const contributionsFrom = (G: GradStep, params: GradStep[], t: number): Block[] =>
+    params.flatMap((P) =>
+      P.parts
+        .filter((c) => 'grad' in c && c.grad === G.id)
+        .flatMap((c) => {
+          const rows = c.to.kind === 'param' ? c.to.rows : undefined;
+          const whole = P.parts.length === 1;
+          return contributionBlocks(c, whole || rows ? contribSym(P.of, t, rows) : `${contribSym(P.of, t)}\\ \\text{(part)}`, whole ? P.id : null);
+        }),
+    );
+
+  /** Truncated BPTT: where a chunk after the first starts, the state (of the unit with this suffix) comes in detached. */
+  const chunkStart = (suffix: string, t: number): Block[] => {
+    const k = trace.training.truncate;
+    if (k === null || t === 1 || (t - 1) % k !== 0) return [];
+    const many = trace.state.length > 1;
+    const states = trace.state.map((st) => `$${S.quantity(`${st}${suffix}`, t - 1)}$`).join(' and ');
+    return [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${states} ${many ? 'are' : 'is'} carried forward with ${many ? 'their' : 'its'} value but detached: for the backward pass ${many ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }];
+  };
+
   const backwardOfExample = (e: ExampleTrace): TimestepView[] => {
     const views: TimestepView[] = [];
     for (let t = e.length; t >= 1; t--) {
       const nodes = e.backward.filter((b) => b.kind === 'node' && b.scope.t === t);
       const params = e.backward.filter((b) => b.kind === 'param' && b.scope.t === t);
       const blocks: Block[] = [];
-      for (const G of nodes) {
-        blocks.push(...nodeGradBlocks(G, t, e));
-        // the parameter contributions this gradient produces, right after it
-        for (const P of params) {
-          for (const c of P.parts.filter((c) => 'grad' in c && c.grad === G.id)) {
-            const rows = c.to.kind === 'param' ? c.to.rows : undefined;
-            const whole = P.parts.length === 1;
-            blocks.push(...contributionBlocks(c, whole || rows ? contribSym(P.of, t, rows) : `${contribSym(P.of, t)}\\ \\text{(part)}`, whole ? P.id : null));
-          }
-        }
-      }
+      for (const G of nodes) blocks.push(...nodeGradBlocks(G, t, e), ...contributionsFrom(G, params, t));
       for (const P of params.filter((p) => p.parts.length > 1)) blocks.push(assembleParam(P, t));
       const unused = params.filter((p) => p.parts.length === 0);
       if (unused.length) {
@@ -563,13 +572,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
 
   const stackedForward = (e: ExampleTrace): TimestepView[] =>
     groupViews(e, e.forward, (st) => st.name, (st) => st.scope.t, false, (steps, unit, t) => {
-      const k = trace.training.truncate;
       const u = splitName(unit);
-      const detached: Block[] =
-        k !== null && unit.startsWith('cell') && !u.reverse && t > 1 && (t - 1) % k === 0
-          ? [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${trace.state.map((st) => `$${S.quantity(`${st}${u.suffix}`, t - 1)}$`).join(' and ')} ${trace.state.length > 1 ? 'are' : 'is'} carried forward with ${trace.state.length > 1 ? 'their' : 'its'} value but detached: for the backward pass ${trace.state.length > 1 ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }]
-          : [];
-      return [...detached, ...steps.flatMap(forwardBlocks)];
+      return [...(unit.startsWith('cell') && !u.reverse ? chunkStart(u.suffix, t) : []), ...steps.flatMap(forwardBlocks)];
     });
 
   const stackedBackward = (e: ExampleTrace): TimestepView[] => {
@@ -580,16 +584,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       const blocks: Block[] = [];
       const mine = new Set(Gs.map((G) => G.id));
       const atT = params.filter((P) => P.scope.t === t);
-      for (const G of Gs) {
-        blocks.push(...nodeGradBlocks(G, t, e));
-        for (const P of atT) {
-          for (const c of P.parts.filter((c) => 'grad' in c && c.grad === G.id)) {
-            const rows = c.to.kind === 'param' ? c.to.rows : undefined;
-            const whole = P.parts.length === 1;
-            blocks.push(...contributionBlocks(c, whole || rows ? contribSym(P.of, t, rows) : `${contribSym(P.of, t)}\\ \\text{(part)}`, whole ? P.id : null));
-          }
-        }
-      }
+      for (const G of Gs) blocks.push(...nodeGradBlocks(G, t, e), ...contributionsFrom(G, atT, t));
       for (const P of atT.filter((p) => p.parts.length > 1 && p.parts.every((c) => 'grad' in c && mine.has(c.grad)))) blocks.push(assembleParam(P, t));
       return blocks;
     });
@@ -669,13 +664,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const examples: ExampleView[] = trace.examples.map((e) => {
     const forward: TimestepView[] = stacked ? stackedForward(e) : [];
     for (let t = 1; t <= (stacked ? 0 : e.length); t++) {
-      const k = trace.training.truncate;
-      // truncated BPTT: a chunk after the first starts from the previous state, detached
-      const detached: Block[] =
-        k !== null && t > 1 && (t - 1) % k === 0
-          ? [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${trace.state.map((st) => `$${S.quantity(st, t - 1)}$`).join(' and ')} ${trace.state.length > 1 ? 'are' : 'is'} carried forward with ${trace.state.length > 1 ? 'their' : 'its'} value but detached: for the backward pass ${trace.state.length > 1 ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }]
-          : [];
-      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: [...detached, ...e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks)], section: null, heading: null, ends: null });
+      forward.push({ t, token: e.tokens?.[t - 1] ?? null, blocks: [...chunkStart('', t), ...e.forward.filter((s) => s.scope.t === t).flatMap(forwardBlocks)], section: null, heading: null, ends: null });
     }
     const L = `L^{(${e.index})}`;
     const totals = e.paramTotals.map((tot) => {
@@ -738,7 +727,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     const limit = opts.detail === 'full' ? Infinity : opts.detail === 'standard' ? 9 : 0;
     const params = c.params.map((p) => {
       const g = val(p.grad);
-      const entries = vecOrMat(g);
+      const entries = entriesOf(g);
       const lines: Vec[] = [];
       if (g.kind === 'mat') lines.push(...g.x);
       else for (let i = 0; i < entries.length; i += 6) lines.push(entries.slice(i, i + 6));
@@ -773,7 +762,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     for (let a = 1; a <= T; a += k) chunks.push(a === Math.min(a + k - 1, T) ? `${a}` : `${a}–${Math.min(a + k - 1, T)}`);
     const rows = [...trace.fullBptt].map(([id, { full, missing }]) => {
       const tok = id.startsWith('grad.emb.') ? id.slice('grad.emb.'.length) : null;
-      return { id, sym: tok !== null ? `\\nabla_{e(${mathText(tok)})} \\mathcal{L}` : `\\nabla_{${S.param(id.slice(5))}} \\mathcal{L}`, truncated: val(id), full, missing, same: vecOrMat(missing).every((x) => x.v.isZero()) };
+      return { id, sym: tok !== null ? `\\nabla_{e(${mathText(tok)})} \\mathcal{L}` : `\\nabla_{${S.param(id.slice(5))}} \\mathcal{L}`, truncated: val(id), full, missing, same: entriesOf(missing).every((x) => x.v.isZero()) };
     });
     return { k, chunks: chunks.join(', '), rows };
   };

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { Numeric, NumberSyntaxError, type Num } from '../numeric/index.js';
 import { loadProblem } from '../problem/validate.js';
-import { InputError } from '../problem/errors.js';
+import { checkInt, InputError } from '../problem/errors.js';
 import { LossDomainError } from '../engine/ops/loss.js';
 import { solve } from '../engine/solve.js';
 import { readAnswers } from '../check/answers.js';
@@ -40,12 +40,8 @@ function nonNegative(n: Numeric, flag: string, text: string): Num {
 
 export function checkToText(req: CheckRequest): { text: string; summary: Summary } {
   const decimals = req.decimals ?? DEFAULT_DECIMALS;
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 30) {
-    throw InputError.one('--decimals', null, `expected a whole number from 0 to 30, got ${Number.isNaN(decimals) ? 'something that is not a number' : decimals}`);
-  }
-  if (!Number.isInteger(req.precision) || req.precision < Math.max(20, decimals + 10) || req.precision > 1000) {
-    throw InputError.one('--precision', null, `expected a whole number from ${Math.max(20, decimals + 10)} to 1000, got ${req.precision}`);
-  }
+  checkInt('decimals', decimals, [0, 30]);
+  checkInt('precision', req.precision, [Math.max(20, decimals + 10), 1000]);
   if (!(req.ecfCredit >= 0 && req.ecfCredit <= 1)) {
     throw InputError.one('--ecf-credit', null, `expected a number from 0 to 1, got ${Number.isNaN(req.ecfCredit) ? 'something that is not a number' : req.ecfCredit}`);
   }

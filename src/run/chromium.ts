@@ -3,31 +3,16 @@
 // with a throw-away profile there too, so that several prints can run at once and nothing
 // of the user's own browser profile is touched. The directory is removed afterwards.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../problem/errors.js';
+import { findOnPath, isExecutable } from './executables.js';
 
 export const CHROMIUM_MISSING = 'Chromium is not installed (Debian: apt-get install chromium)';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && executable(join(dir, name))) return join(dir, name);
-  }
-  return null;
-}
 
 /**
  * The Chromium to print with, or null: UNROLLED_CHROMIUM when set (a path, or a name looked
@@ -37,11 +22,12 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
   const chosen = env.UNROLLED_CHROMIUM?.trim();
   if (chosen) {
-    if (isAbsolute(chosen) || chosen.includes('/')) return executable(chosen) ? chosen : null;
-    return onPath(chosen, env);
+    if (isAbsolute(chosen) || chosen.includes('/')) return isExecutable(chosen) ? chosen : null;
+    return findOnPath([chosen], env);
   }
+  // in the order of NAMES, whichever PATH directory holds it
   for (const name of NAMES) {
-    const path = onPath(name, env);
+    const path = findOnPath([name], env);
     if (path) return path;
   }
   return null;

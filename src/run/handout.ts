@@ -12,17 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { stringify as csvStringify } from 'csv-stringify/sync';
 import { Numeric } from '../numeric/index.js';
-import { InputError, type InputProblem } from '../problem/errors.js';
+import { checkInt, InputError, type InputProblem } from '../problem/errors.js';
 import { parseSource } from '../problem/source.js';
 import { validate } from '../problem/validate.js';
 import { readSpec, makeVariant, specPosition, variantSeed, type Spec } from '../handout/spec.js';
-import { readRoster } from '../handout/roster.js';
+import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
 import { documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
 import type { WorkerReply } from './handout-worker.js';
 import type { IO } from '../main.js';
 import { ensureDir } from './output.js';
-import { checkInt, LIMITS } from './solve.js';
+import { LIMITS } from './solve.js';
 import { findPdflatex, PDFLATEX_MISSING } from './pdf.js';
 import { CHROMIUM_MISSING, findChromium } from './chromium.js';
 
@@ -46,8 +46,6 @@ export interface HandoutRequest {
   progress: boolean;
 }
 
-export const MAX_COUNT = 10_000;
-
 interface Student {
   id: string;
   name: string | null;
@@ -59,7 +57,7 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   if ((req.students === null) === (req.count === null)) {
     throw InputError.one('--students', null, 'give either --students roster.csv (one sheet per student) or --count N (N numbered variants)');
   }
-  if (req.count !== null) checkInt('count', req.count, [1, MAX_COUNT]);
+  if (req.count !== null) checkInt('count', req.count, [1, MAX_STUDENTS]);
   if (req.jobs !== null) checkInt('jobs', req.jobs, [1, 256]);
   if (req.seed !== null && !/^\S{1,100}$/.test(req.seed)) throw InputError.one('--seed', null, 'expected a seed without spaces (a number or a word), at most 100 characters');
   const engine = req.format === 'pdf' ? pdfEngine(req.pdfEngine) : null;

@@ -2,29 +2,17 @@
 // PDF next to the .tex. pdflatex runs in nonstop mode and halts on the first error; it runs
 // again while the log asks for it (references, longtable widths), at most three times.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findOnPath } from './executables.js';
 import { InputError } from '../problem/errors.js';
 
 export const PDFLATEX_MISSING = 'pdflatex is not installed (Debian: apt-get install texlive-latex-base texlive-latex-recommended)';
 
 /** The pdflatex on PATH, or null. */
 export function findPdflatex(env: NodeJS.ProcessEnv = process.env): string | null {
-  const names = process.platform === 'win32' ? ['pdflatex.exe', 'pdflatex.cmd', 'pdflatex'] : ['pdflatex'];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const name of names) {
-      const path = join(dir, name);
-      try {
-        accessSync(path, constants.X_OK);
-        if (statSync(path).isFile()) return path;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return null;
+  return findOnPath(process.platform === 'win32' ? ['pdflatex.exe', 'pdflatex.cmd', 'pdflatex'] : ['pdflatex'], env);
 }
 
 /** pdflatex or its log failed: the first LaTeX error, on one line. */

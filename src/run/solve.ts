@@ -2,7 +2,7 @@
 import { basename, extname, join } from 'node:path';
 import { Numeric } from '../numeric/index.js';
 import { loadProblem } from '../problem/validate.js';
-import { InputError } from '../problem/errors.js';
+import { checkInt, InputError } from '../problem/errors.js';
 import { solve } from '../engine/solve.js';
 import { LossDomainError } from '../engine/ops/loss.js';
 import { renderers, type Format } from '../render/formats.js';
@@ -28,12 +28,6 @@ export interface SolveRequest {
 }
 
 export const LIMITS = { decimals: [0, 30], precision: [20, 1000] } as const;
-
-export function checkInt(flag: string, v: number, [lo, hi]: readonly [number, number]): void {
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    throw InputError.one(`--${flag}`, null, `expected a whole number from ${lo} to ${hi}, got ${Number.isNaN(v) ? 'something that is not a number' : v}`);
-  }
-}
 
 /** Solve and render; returns the text and the file name it would be written to. */
 export function solveToText(req: SolveRequest): { text: string; name: string } {

@@ -9,6 +9,9 @@ export type Value =
   | { kind: 'vec'; x: Vec }
   | { kind: 'mat'; x: Mat };
 
+/** Every entry of a value, a matrix row by row (reading the data, not computing). */
+export const entriesOf = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
+
 /** Where a step lives: example n (1-based), timestep t (1-based) or the whole example. */
 export interface Scope {
   ex: number;

@@ -7,13 +7,13 @@ import { Numeric, type Num } from '../../src/numeric/index.js';
 import { loadProblem } from '../../src/problem/validate.js';
 import { solve } from '../../src/engine/solve.js';
 import type { Problem } from '../../src/problem/types.js';
-import type { Trace, Value } from '../../src/trace/types.js';
+import { entriesOf, type Trace, type Value } from '../../src/trace/types.js';
 import { solveToText } from '../../src/run/solve.js';
 
 const PRECISION = 64;
 const n = Numeric.at(PRECISION);
 const run = (p: Problem): Trace => solve(p, { precision: PRECISION });
-const flat = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
+const flat = (v: Value): Num[] => entriesOf(v);
 const q = (tr: Trace, id: string): Value => {
   const v = tr.quantities.get(id);
   if (!v) throw new Error(`no quantity ${id}`);

@@ -5,12 +5,13 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { cli, type Run } from '../helpers/cli.js';
 import { findPdflatex } from '../../src/run/pdf.js';
 import { findChromium } from '../../src/run/chromium.js';
+import { findOnPath } from '../../src/run/executables.js';
 
 const SPEC = 'fixtures/handout/rnn-spec.yaml';
 const CI = process.env.CI === 'true';
@@ -186,7 +187,7 @@ const PDFLATEX = findPdflatex();
 const CHROMIUM = findChromium();
 if (!PDFLATEX && !CI) console.warn('test/handout/handout.test.ts: pdflatex is not installed, so the PDF handout test is SKIPPED (Debian: apt-get install texlive-latex-base texlive-latex-recommended)');
 if (!CHROMIUM && !CI) console.warn('test/handout/handout.test.ts: Chromium is not installed, so the Chromium PDF handout test is SKIPPED (Debian: apt-get install chromium)');
-const onPath = (name: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, name)));
+const onPath = (name: string) => findOnPath([name]) !== null;
 const pages = (pdf: string) => (onPath('pdfinfo') ? Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]) : null);
 const pdfText = (pdf: string, page: number) => execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', pdf, '-'], { encoding: 'utf8' });
 

@@ -5,7 +5,7 @@
 import { Numeric, type Num } from '../../src/numeric/index.js';
 import { solve } from '../../src/engine/solve.js';
 import type { Problem } from '../../src/problem/types.js';
-import type { Trace, Value } from '../../src/trace/types.js';
+import { entriesOf, type Trace, type Value } from '../../src/trace/types.js';
 
 export const PRECISION = 64;
 export const n = Numeric.at(PRECISION);
@@ -15,4 +15,4 @@ export const RTOL = n.parse('1e-20');
 export const ATOL = n.parse('1e-30');
 
 export const run = (p: Problem): Trace => solve(p, { precision: PRECISION });
-export const flat = (v: Value): Num[] => (v.kind === 'scalar' ? [v.x] : v.kind === 'vec' ? v.x : v.x.flat());
+export const flat = (v: Value): Num[] => entriesOf(v);

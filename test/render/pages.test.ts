@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { solveToText } from '../../src/run/solve.js';
+import { findOnPath } from '../../src/run/executables.js';
 import { compilePdf, findPdflatex } from '../../src/run/pdf.js';
 import { CHROMIUM_MISSING, ChromiumError, findChromium, printPdf } from '../../src/run/chromium.js';
 import { pagesToHtml, pagesToTex } from '../../src/render/pages.js';
@@ -28,10 +29,7 @@ const N = FIXTURES.length;
 const sheets = FIXTURES.map((problem) => solveToText({ problem, format: 'md', out: null, decimals: 4, detail: 'brief', precision: 64 }).text);
 const OPTS = { title: 'Handout <b>&</b> 100% $x', source: 'handout/spec_1.yaml', decimals: 4, templates: null };
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  return null;
-}
+const onPath = (name: string): string | null => findOnPath([name]);
 const PDFLATEX = findPdflatex();
 const CHROMIUM = findChromium();
 const PDFTOTEXT = onPath('pdftotext');

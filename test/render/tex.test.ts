@@ -5,9 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { solveToText } from '../../src/run/solve.js';
+import { findOnPath } from '../../src/run/executables.js';
 import { compilePdf, findPdflatex, firstLatexError } from '../../src/run/pdf.js';
 import { balancedGroups, breakAtRelations, latexText, mathPieces, pdfText, texMath } from '../../src/render/tex.js';
 import { main, type IO } from '../../src/main.js';
@@ -26,10 +27,7 @@ function golden(name: string, text: string) {
   expect(text).toBe(readFileSync(path, 'utf8'));
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  return null;
-}
+const onPath = (name: string): string | null => findOnPath([name]);
 
 const PDFLATEX = findPdflatex();
 const PDFTOTEXT = onPath('pdftotext');
