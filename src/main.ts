@@ -34,7 +34,21 @@ export function buildYargs(args: string[], io: IO): Argv {
       throw err ?? new UsageError(msg);
     });
   for (const c of commands) parser = parser.command(c(io));
+  skipHelpCache(parser);
   return parser;
+}
+
+type WithUsage = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+
+/**
+ * Once a command's handler has started, yargs lays out that command's help text and keeps
+ * it, in case the handler asks for help later. Ours never do, and the layout (string widths
+ * of every option) is a tenth of what `unrolled solve` of a small problem costs. Help asked
+ * for (`--help`) is laid out as before, when asked.
+ */
+function skipHelpCache(parser: Argv): void {
+  const usage = (parser as unknown as WithUsage).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /** yargs reads a lone `-` as a positional argument; `--out -` means standard output. */

@@ -106,10 +106,25 @@ export class Numeric {
   }
 
   add(a: Num, b: Num): Num {
-    if (a.exact && b.exact) return { v: new this.Exact(a.v).plus(b.v), exact: true };
+    if (a.exact && b.exact) return { v: this.asExact(a.v).plus(b.v), exact: true };
     if (a.exact && a.v.isZero()) return plain(b);
     if (b.exact && b.v.isZero()) return plain(a);
-    return { v: new this.Work(a.v).plus(b.v), exact: false };
+    // a + b = b + a exactly (one rounding of the exact sum): the operand already at working precision carries it
+    return { v: b.v.constructor === this.Work ? b.v.plus(a.v) : this.asWork(a.v).plus(b.v), exact: false };
+  }
+
+  /**
+   * x as an operand whose arithmetic rounds to the working precision (decimal.js rounds to
+   * the precision of the left operand's constructor), copied only when it is not one yet:
+   * most operands already are, and copies were most of the engine's allocations.
+   */
+  private asWork(x: Big): Big {
+    return x.constructor === this.Work ? x : new this.Work(x);
+  }
+
+  /** x as an operand whose arithmetic is exact */
+  private asExact(x: Big): Big {
+    return x.constructor === this.Exact ? x : new this.Exact(x);
   }
 
   sub(a: Num, b: Num): Num {
@@ -128,11 +143,11 @@ export class Numeric {
   }
 
   mul(a: Num, b: Num): Num {
-    if (a.exact && b.exact) return { v: new this.Exact(a.v).times(b.v), exact: true };
+    if (a.exact && b.exact) return { v: this.asExact(a.v).times(b.v), exact: true };
     if ((a.exact && a.v.isZero()) || (b.exact && b.v.isZero())) return this.zero;
     if (a.exact && a.v.eq(1)) return plain(b);
     if (b.exact && b.v.eq(1)) return plain(a);
-    return { v: new this.Work(a.v).times(b.v), exact: false };
+    return { v: b.v.constructor === this.Work ? b.v.times(a.v) : this.asWork(a.v).times(b.v), exact: false };
   }
 
   /** a / b: exact when both are exact and the quotient terminates within the precision. */
@@ -158,18 +173,18 @@ export class Numeric {
 
   tanh(x: Num): Num {
     if (x.exact && x.v.isZero()) return this.zero;
-    return { v: this.math.tanh(new this.Work(x.v)) as Big, exact: false };
+    return { v: this.math.tanh(this.asWork(x.v)) as Big, exact: false };
   }
 
   exp(x: Num): Num {
     if (x.exact && x.v.isZero()) return this.one;
-    return { v: this.math.exp(new this.Work(x.v)) as Big, exact: false };
+    return { v: this.math.exp(this.asWork(x.v)) as Big, exact: false };
   }
 
   /** Natural logarithm; the caller guarantees x > 0. */
   log(x: Num): Num {
     if (x.exact && x.v.eq(1)) return this.zero;
-    return { v: this.math.log(new this.Work(x.v)) as Big, exact: false };
+    return { v: this.math.log(this.asWork(x.v)) as Big, exact: false };
   }
 
   /** σ(x) = 1 / (1 + e^(−x)). σ(0) = 1/2 exactly. */

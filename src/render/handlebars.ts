@@ -1,13 +1,32 @@
-// One isolated Handlebars instance per render, with every helper registered here and every
+// One isolated Handlebars instance per renderer, with every helper registered here and every
 // template of templates/<format>/ registered as a partial by its file name.
-import Handlebars from 'handlebars';
+//
+// The built CLI carries the templates precompiled (src/build.mjs) and needs only the
+// Handlebars runtime; the full compiler is loaded when templates are compiled here: from
+// source (the tests), or when `--templates DIR` overrides some of them.
+import type HandlebarsNs from 'handlebars';
+import * as runtimeModule from 'handlebars/runtime.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { InputError, didYouMean } from '../problem/errors.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Num } from '../numeric/index.js';
 import type { Mat, Value, Vec } from '../trace/types.js';
 import { escapeLatexText, factor, matm, num, plainText, productMatrix, products, rel, rowm, valuem, vecm } from './latex.js';
+import { precompiled } from './precompiled.js';
+
+type HandlebarsEnv = typeof HandlebarsNs;
+/** a precompiled template (what Handlebars.template takes) */
+export type TemplateSpec = Parameters<HandlebarsEnv['template']>[0];
+/** the runtime (no compiler): enough for precompiled templates */
+const Runtime = (runtimeModule as unknown as { default: HandlebarsEnv }).default;
+/** the full Handlebars, with its compiler, loaded on first use */
+let full: HandlebarsEnv | null = null;
+const compiler = (): HandlebarsEnv => (full ??= createRequire(import.meta.url)('handlebars') as HandlebarsEnv);
+
+/** The options every template is compiled with, here and at build time (src/build.mjs). */
+export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
 
 /** templates/ of this package, found from this file (src/render in tests, dist/ when bundled). */
 export function templatesDir(): string {
@@ -38,7 +57,12 @@ type Hash = { hash: Record<string, unknown> };
  * partial (`main` is `solution`, or another top-level template such as `sheet` or `pages`).
  */
 export function createRenderer(format: string, decimals: number, overrides: string | null = null, mainName = 'solution'): (data: object) => string {
-  const hb = Handlebars.create();
+  // the built-in templates give the same renderer every time: one per process
+  const key = `${format}/${mainName}/${decimals}`;
+  const cached = overrides === null ? rendererCache.get(key) : undefined;
+  if (cached) return cached;
+  const built = precompiled?.[format];
+  const hb = (built && overrides === null ? Runtime : compiler()).create();
   const d = decimals;
   const helpers: Record<string, (...args: never[]) => unknown> = {
     num: (x: Num) => num(x, d),
@@ -94,28 +118,40 @@ export function createRenderer(format: string, decimals: number, overrides: stri
     plural: (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`,
     hashOf: (opts: Hash) => opts.hash,
   };
-  for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
-  const sources = new Map<string, string>();
-  const dir = join(templatesDir(), format);
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort()) {
-    // a partial used inside a line has no final newline; one used on a line of its own
-    // (Handlebars' "standalone" partial) ends with one
-    sources.set(f.slice(0, -4), readFileSync(join(dir, f), 'utf8'));
-  }
+  for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as HandlebarsNs.HelperDelegate);
+  // each template: its source to compile, or its precompiled spec
+  const templates = new Map<string, string | TemplateSpec>(built ? Object.entries(built) : builtinSources(format));
   if (overrides !== null) {
-    for (const [name, src, file] of readOverrides(overrides, format, [...sources.keys()])) {
+    for (const [name, src, file] of readOverrides(overrides, format, [...templates.keys()])) {
       try {
         hb.parse(src);
       } catch (e) {
         throw InputError.one(file, null, `not a valid Handlebars template: ${(e as Error).message.split('\n')[0]}`);
       }
-      sources.set(name, src);
+      templates.set(name, src);
     }
   }
-  const main = sources.get(mainName);
+  const make = (t: string | TemplateSpec) => (typeof t === 'string' ? hb.compile(t, COMPILE_OPTIONS) : hb.template(t));
+  const main = templates.get(mainName);
   if (main === undefined) throw new Error(`templates/${format}/${mainName}.hbs is missing`);
-  for (const [name, src] of sources) if (name !== mainName) hb.registerPartial(name, src);
-  return hb.compile(main, { strict: true, noEscape: true });
+  for (const [name, t] of templates) if (name !== mainName) hb.registerPartial(name, make(t));
+  const render = make(main);
+  if (overrides === null) rendererCache.set(key, render);
+  return render;
+}
+
+const rendererCache = new Map<string, (data: object) => string>();
+
+/**
+ * templates/<format>/*.hbs by name. A partial used inside a line has no final newline; one
+ * used on a line of its own (Handlebars' "standalone" partial) ends with one.
+ */
+function builtinSources(format: string): [string, string][] {
+  const dir = join(templatesDir(), format);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hbs'))
+    .sort()
+    .map((f) => [f.slice(0, -4), readFileSync(join(dir, f), 'utf8')]);
 }
 
 function readOverrides(root: string, format: string, known: string[]): [string, string, string][] {

@@ -10,6 +10,13 @@ export function renderMarkdown(trace: Trace, opts: { decimals: number; detail: D
   return tidy(render(buildView(trace, opts)));
 }
 
+/** the line without trailing spaces and tabs (a loop: the regex /[ \t]+$/ retries at every space) */
+function trimSpaces(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
 /**
  * Whitespace only: a display-math block always stands apart from the text around it, and
  * runs of blank lines that optional template parts leave behind collapse to one.
@@ -20,9 +27,9 @@ export function tidy(text: string): string {
   for (const line of text.split('\n')) {
     const fence = line.trim() === '$$';
     if (fence && !inMath && out.length && out[out.length - 1] !== '') out.push('');
-    out.push(line.replace(/[ \t]+$/, ''));
+    out.push(trimSpaces(line));
     if (fence && inMath) out.push('');
     if (fence) inMath = !inMath;
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

@@ -1,0 +1,116 @@
+// `npm run build`: dist/ from src/, with esbuild.
+//
+// Start-up time is most of what a user waits for (`unrolled solve` of the seed does a few
+// milliseconds of arithmetic), so the build does two things at build time that would
+// otherwise happen at every start:
+//   - every dependency is bundled: a handful of chunk files to load instead of hundreds of
+//     files under node_modules/ to resolve and compile (katex, markdown-it and the full
+//     Handlebars compiler stay outside: they are loaded only when a format needs them);
+//   - every template of templates/ is precompiled: the bundle's src/render/precompiled.ts
+//     holds the compiled templates, so rendering needs only the Handlebars runtime. From
+//     source (the tests) that module is null and templates are compiled on first use.
+import { build, transformSync } from 'esbuild';
+import Handlebars from 'handlebars';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+// the options createRenderer compiles with (src/render/handlebars.ts, COMPILE_OPTIONS)
+const COMPILE_OPTIONS = { strict: true, noEscape: true };
+
+/** `export const precompiled = { md: { solution: <spec>, … }, tex: …, html: … }` */
+function precompiledModule() {
+  const formats = [];
+  for (const format of readdirSync(join(root, 'templates')).sort()) {
+    const dir = join(root, 'templates', format);
+    const specs = readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .sort()
+      .map((f) => `${JSON.stringify(f.slice(0, -4))}: ${Handlebars.precompile(readFileSync(join(dir, f), 'utf8'), COMPILE_OPTIONS)}`);
+    formats.push(`${JSON.stringify(format)}: {\n${specs.join(',\n')}\n}`);
+  }
+  return `export const precompiled = {\n${formats.join(',\n')}\n};\n`;
+}
+
+const precompiled = {
+  name: 'precompiled-templates',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled\.ts$/ }, () => ({ contents: precompiledModule(), loader: 'js' }));
+  },
+};
+
+/**
+ * string-width (yargs lays out help with it) makes an Intl.Segmenter when it is loaded, and
+ * the first Intl object of a process costs ~10 ms of ICU start-up: a tenth of `unrolled
+ * solve`, which never measures a string. Made on first use instead, it is paid by help only.
+ */
+const lazySegmenter = {
+  name: 'lazy-intl-segmenter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:.*[\\/])?string-width[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const contents = text.replaceAll('new Intl.Segmenter()', '{ segment: (text) => (lazySegmenter ??= new Intl.Segmenter()).segment(text) }');
+      return { contents: contents === text ? text : `let lazySegmenter;\n${contents}`, loader: 'js' };
+    });
+  },
+};
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+// 1. the application, as ES modules split into chunks (esbuild tree-shakes and splits only
+//    ES modules), kept in memory
+const app = await build({
+  absWorkingDir: root,
+  entryPoints: { 'entry-cli': 'src/cli.ts', 'entry-handout-worker': 'src/run/handout-worker.ts' },
+  outdir: 'dist',
+  write: false,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [precompiled, lazySegmenter],
+  logLevel: 'warning',
+});
+// 2. each chunk as CommonJS, which V8's code cache works for in Node 20 (src/boot.ts loads
+//    them); import.meta.url becomes a parameter of the module wrapper
+mkdirSync(join(root, 'dist', 'run'), { recursive: true });
+writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
+for (const file of app.outputFiles) {
+  const cjs = transformSync(file.text.replace(/^#!.*\n/, ''), {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': '__import_meta_url' },
+    supported: { 'dynamic-import': false },
+  });
+  writeFileSync(file.path, cjs.code);
+}
+// 3. the loader, and the two ways in: the command line and a handout worker thread
+await build({ absWorkingDir: root, entryPoints: ['src/boot.ts'], outfile: 'dist/boot.js', bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
+writeFileSync(join(root, 'dist', 'cli.js'), "#!/usr/bin/env node\n'use strict';\nrequire('./boot.js').start(require('node:path').join(__dirname, 'entry-cli.js'));\n", { mode: 0o755 });
+writeFileSync(join(root, 'dist', 'run', 'handout-worker.js'), "'use strict';\nrequire('../boot.js').start(require('node:path').join(__dirname, '..', 'entry-handout-worker.js'));\n");
+// 4. the code caches: what these commands compile, recorded run after run
+const work = mkdtempSync(join(tmpdir(), 'unrolled-build-'));
+try {
+  const seed = 'fixtures/seed-rnn-sentiment.yaml';
+  const runs = [
+    ['--help'],
+    ['solve', seed, '--out', work],
+    ['solve', seed, '--format', 'json', '--out', work],
+    ['solve', seed, '--format', 'tex', '--out', work],
+    ['solve', seed, '--format', 'html', '--out', work],
+    ['check', seed, 'fixtures/seed-rnn-hand-answers.yaml'],
+    ['handout', 'fixtures/handout/rnn-spec.yaml', '--count', '2', '--jobs', '1', '--out', join(work, 'handout')],
+    ['init', '--out', '-'],
+  ];
+  for (const args of runs) {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, UNROLLED_CODE_CACHE: 'write' } });
+    // check exits 1 when an answer is wrong; anything else means the build is broken
+    if (r.status !== 0 && !(args[0] === 'check' && r.status === 1)) throw new Error(`dist/cli.js ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
