@@ -6,6 +6,7 @@
 // operand is inexact, or the operation is transcendental (tanh, exp, log, ...) or a
 // division that does not terminate, the result is rounded to the working precision and
 // marked inexact. That flag is what lets a solution write `=` or `≈` truthfully.
+import * as elementary from './elementary.js';
 import { create, bignumberDependencies, expDependencies, logDependencies, tanhDependencies, type BigNumber, type MathJsInstance } from 'mathjs';
 
 export type Big = BigNumber;
@@ -25,6 +26,8 @@ export interface Num {
 interface BigCtor {
   new (x: string | number | Big): Big;
   clone(config: object): BigCtor;
+  readonly precision: number;
+  readonly rounding: Parameters<Big['toSD']>[1];
 }
 
 /** Decimal literal: 0.1, -2.5e-3, .5, 3. — the only number syntax accepted in problem files. */
@@ -173,12 +176,14 @@ export class Numeric {
 
   tanh(x: Num): Num {
     if (x.exact && x.v.isZero()) return this.zero;
-    return { v: this.math.tanh(this.asWork(x.v)) as Big, exact: false };
+    const w = this.asWork(x.v);
+    return { v: elementary.tanh(this.Work, w) ?? (this.math.tanh(w) as Big), exact: false };
   }
 
   exp(x: Num): Num {
     if (x.exact && x.v.isZero()) return this.one;
-    return { v: this.math.exp(this.asWork(x.v)) as Big, exact: false };
+    const w = this.asWork(x.v);
+    return { v: elementary.exp(this.Work, w) ?? (this.math.exp(w) as Big), exact: false };
   }
 
   /** Natural logarithm; the caller guarantees x > 0. */

@@ -195,7 +195,7 @@ function workerScript(): string | null {
 /** Run every task, on `jobs` worker threads (or here, for one job); the first error stops all. */
 async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Promise<VariantResult[]> {
   const script = workerScript();
-  if (jobs <= 1 || script === null) {
+  if ((jobs <= 1 && !process.env.XW) || script === null) {
     const out: VariantResult[] = [];
     for (const t of tasks) {
       out.push(await runVariant(t));

@@ -1,0 +1,74 @@
+// e^x and tanh x by src/numeric/elementary.ts: correctly rounded at every precision, the
+// same numbers decimal.js's own functions give, and the fast path really taken.
+import { describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
+import { Numeric, type Big } from '../../src/numeric/index.js';
+import * as elementary from '../../src/numeric/elementary.js';
+
+/** arguments of every kind a solve meets: small pre-activations, saturated ones, tiny, exact zero */
+function args(): string[] {
+  let s = 12345;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const out = ['0', '1', '-1', '0.5', '0.23', '-0.000001', '1e-6', '3e-7', '1e-30', '-100', '100', '2499', '-2500', '4999', '-5000', '5001', '12345.678'];
+  for (let i = 0; i < 120; i++) {
+    const scale = [1, 0.01, 10, 300, 1e-5][i % 5]!;
+    out.push((rnd() * scale).toPrecision(1 + (i % 17)));
+  }
+  return out;
+}
+
+/** the correctly rounded value: decimal.js at 60 more digits, rounded half up */
+function reference(f: 'exp' | 'tanh', x: string, p: number): string {
+  const H = Decimal.clone({ precision: p + 60 });
+  return new H(x)[f]().toSD(p, Decimal.ROUND_HALF_UP).toString();
+}
+
+describe('elementary functions', () => {
+  for (const p of [10, 20, 32, 64, 100]) {
+    it(`exp and tanh are correctly rounded at ${p} digits`, () => {
+      const n = Numeric.at(p);
+      for (const x of args()) {
+        const v = n.parse(x);
+        const arg = { v: v.v, exact: false };
+        expect(n.toString(n.exp(arg)), `exp(${x})`).toBe(reference('exp', x, p).replace(/^-0$/, '0'));
+        expect(n.toString(n.tanh(arg)), `tanh(${x})`).toBe(reference('tanh', x, p).replace(/^-0$/, '0'));
+      }
+    });
+  }
+
+  it('give what decimal.js gives, and most arguments take the fast path', () => {
+    const W = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_UP });
+    let fast = 0;
+    let all = 0;
+    for (const x of args()) {
+      const v = new W(x) as unknown as Big;
+      const e = elementary.exp(W as never, v);
+      const t = elementary.tanh(W as never, v);
+      if (e) expect(e.toString(), `exp(${x})`).toBe(new W(x).exp().toString());
+      if (t) expect(t.toString(), `tanh(${x})`).toBe(new W(x).tanh().toString());
+      fast += Number(e !== null) + Number(t !== null);
+      all += 2;
+    }
+    // the slow path: |x| beyond 5000 (exp) or 2500 (tanh), 0 < |x| < 10^-6 (tanh), or a value at a rounding boundary
+    expect(fast / all).toBeGreaterThan(0.9);
+  });
+
+  it('leave arguments beyond the fast ranges to decimal.js', () => {
+    const W = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_UP });
+    expect(elementary.exp(W as never, new W('5001') as unknown as Big)).toBeNull();
+    expect(elementary.tanh(W as never, new W('2501') as unknown as Big)).toBeNull();
+    expect(elementary.tanh(W as never, new W('3e-7') as unknown as Big)).toBeNull();
+    expect(elementary.exp(W as never, new W('0.23') as unknown as Big)?.toString()).toBe(new W('0.23').exp().toString());
+  });
+
+  it('e^x stays within its error bound of 10^-(digits+2)', () => {
+    const H = Decimal.clone({ precision: 160 });
+    const W = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_UP });
+    for (const x of args().filter((a) => Math.abs(Number(a)) <= 5000)) {
+      const approx = elementary.expApprox(W as never, new W(x) as unknown as Big, 70);
+      const exact = new H(x).exp();
+      const rel = new H(approx.toString()).minus(exact).div(exact).abs();
+      expect(rel.lt('1e-72'), `exp(${x})`).toBe(true);
+    }
+  });
+});
