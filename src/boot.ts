@@ -9,10 +9,11 @@
 // missing one only costs that time back: V8 compiles the source as usual.
 //
 // UNROLLED_CODE_CACHE=off ignores the caches (to measure what they save); =write records
-// them at exit, adding to what earlier runs recorded (the build does this).
+// them at exit, adding to what earlier runs recorded (the build does this); =verify says on
+// stderr, for each chunk loaded, whether V8 took its cache.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
@@ -37,6 +38,7 @@ function load(file: string): unknown {
   // the wrapper of a CommonJS module, plus import.meta.url (src/build.mjs defines it so)
   const wrapper = `(function (exports, require, module, __filename, __dirname, __import_meta_url) {${source}\n})`;
   const script = new Script(wrapper, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  if (mode === 'verify') process.stderr.write(`code cache of ${basename(file)}: ${!cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
   scripts.push([file, script]);
   const dir = dirname(file);
   const nodeRequire = createRequire(file);

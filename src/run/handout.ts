@@ -40,7 +40,7 @@ export interface HandoutRequest {
   precision: number;
   detail: Detail;
   templates: string | null;
-  /** worker threads; null = one per core */
+  /** worker threads; null = one per core but one (defaultJobs) */
   jobs: number | null;
   /** draw a progress bar on stderr (the command sets it when stderr is a terminal) */
   progress: boolean;
@@ -129,7 +129,7 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   process.once('SIGTERM', interrupted);
   try {
     for (const t of tasks) t.stage = stage;
-    const jobs = Math.min(req.jobs ?? availableParallelism(), tasks.length);
+    const jobs = Math.min(req.jobs ?? defaultJobs(), tasks.length);
     const bar = req.progress ? progressBar(tasks.length) : null;
     let results: VariantResult[];
     try {
@@ -184,6 +184,16 @@ function pdfEngine(choice: 'auto' | PdfEngine): PdfEngine {
   if (tex) return 'pdflatex';
   if (chromium) return 'chromium';
   throw InputError.one('--format', null, `pdf needs pdflatex or Chromium, and neither is installed (Debian: apt-get install texlive-latex-base texlive-latex-recommended, or apt-get install chromium)`);
+}
+
+/**
+ * One worker thread per core but one: a single worker already keeps more than one core busy
+ * (V8 compiles its hot code and collects its garbage on other threads), and every further
+ * worker compiles the same code again. On 2 cores two workers are no faster than one
+ * (`npm run bench`); the last core goes to the main thread and to V8.
+ */
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** The worker script next to the bundle (dist/run/handout-worker.js); absent when running from source. */

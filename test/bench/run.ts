@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Decimal } from 'decimal.js';
 import katex from 'katex';
 import { Numeric } from '../../src/numeric/index.js';
@@ -35,11 +36,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
 const ratio = (x: number) => `${x.toFixed(2)}×`;
 
-function wall(args: string[], runs = 7): number {
+function wall(args: string[], runs = 7, env: NodeJS.ProcessEnv = process.env): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
@@ -61,10 +62,13 @@ function time<T>(f: () => T, runs = 3): { ms: number; value: T } {
 console.error('1. latency (whole processes, median of 7)');
 const node = wall(['-e', '0']);
 const help = wall(['dist/cli.js', '--help']);
-const solveMd = wall(['dist/cli.js', 'solve', SEED, '--format', 'md', '--out', join(tmp, 'latency')]);
+const solveArgs = ['dist/cli.js', 'solve', SEED, '--format', 'md', '--out', join(tmp, 'latency')];
+const solveMd = wall(solveArgs);
+const noCache = { ...process.env, UNROLLED_CODE_CACHE: 'off' };
 report('node -e 0', ms(node));
 report('unrolled --help', `${ms(help)} = ${ratio(help / node)} node`, '≤ 2×', help / node <= 2);
 report('unrolled solve seed --format md', `${ms(solveMd)} = ${ratio(solveMd / node)} node`, '≤ 3×', solveMd / node <= 3);
+report('  the same without the code cache', `${ms(wall(solveArgs, 7, noCache))}, --help ${ms(wall(['dist/cli.js', '--help'], 7, noCache))}`);
 
 // ---------------------------------------------------------------------------------------
 console.error('2. engine (in process)');
@@ -136,17 +140,39 @@ report('KaTeX per formula', `${((kt.ms * 1000) / formulas.length).toFixed(0)} µ
 // ---------------------------------------------------------------------------------------
 console.error('4. batch (100 handout variants, whole processes)');
 const cores = availableParallelism();
-const batch = (jobs: number | null) => {
-  const out = join(tmp, `handout-${jobs ?? 'all'}`);
+/** CPU time of the whole machine, ms: what a child process and its threads used, on a quiet machine */
+const machineCpu = () => cpus().reduce((a, c) => a + c.times.user + c.times.sys + c.times.nice + c.times.irq, 0);
+/** wall time, and the cores kept busy on average (CPU time / wall time) */
+function measured(f: () => void): { ms: number; busy: number } {
+  const c = machineCpu();
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', '100', '--seed', '1', '--out', out, ...(jobs ? ['--jobs', String(jobs)] : [])], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  f();
+  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+  return { ms: wallMs, busy: (machineCpu() - c) / wallMs };
+}
+const batch = (jobs: number | null) =>
+  measured(() => {
+    const out = join(tmp, `handout-${jobs ?? 'all'}`);
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', '100', '--seed', '1', '--out', out, ...(jobs ? ['--jobs', String(jobs)] : [])], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+  });
+const one = batch(1);
+const all = batch(cores);
+report(`100 variants, 1 worker`, `${ms(one.ms)}, ${(100000 / one.ms).toFixed(1)} variants/s, ${one.busy.toFixed(1)} cores busy`);
+report(`100 variants, ${cores} workers`, `${ms(all.ms)}, ${(100000 / all.ms).toFixed(1)} variants/s, ${all.busy.toFixed(1)} cores busy, ${ratio(one.ms / all.ms)} faster`, cores >= 2 ? '≥ 1.7× on 2 cores' : '(one core: no target)', cores >= 2 ? one.ms / all.ms >= 1.7 : null);
+// the control: the same number of decimal.js multiply-adds on 1 worker thread and on all,
+// to tell what the machine gives to threads that only compute
+const loop = `const { parentPort, workerData } = require('node:worker_threads'); const { Decimal } = require('decimal.js');
+const D = Decimal.clone({ precision: 64 }); const x = new D(1).div(3), y = new D(2).div(7); let acc = new D(0);
+for (let i = 0; i < workerData; i++) acc = acc.plus(x.times(y)); parentPort.postMessage(acc.toString());`;
+const threads = async (k: number, total: number) => {
+  const t = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: k }, () => new Promise((res, rej) => new Worker(loop, { eval: true, workerData: Math.ceil(total / k) }).on('message', res).on('error', rej))));
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
-const one = batch(1);
-const all = batch(null);
-report(`100 variants, 1 worker`, `${ms(one)}, ${(100000 / one).toFixed(1)} variants/s`);
-report(`100 variants, ${cores} workers`, `${ms(all)}, ${(100000 / all).toFixed(1)} variants/s, ${ratio(one / all)} faster`, cores >= 2 ? '≥ 1.7× on 2 cores' : '(one core: no target)', cores >= 2 ? one / all >= 1.7 : null);
+const loop1 = await threads(1, 400_000);
+const loopAll = await threads(cores, 400_000);
+report(`control: a decimal.js loop on ${cores} threads against 1`, `${ratio(loop1 / loopAll)} faster`);
 
 rmSync(tmp, { recursive: true, force: true });
 console.log(`\nunrolled benchmarks on ${cpus()[0]?.model ?? 'unknown CPU'} (${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GB), Node ${process.version}\n`);

@@ -1,0 +1,84 @@
+// The built command (dist/, made by src/build.mjs): it writes what the source writes, with
+// its templates precompiled into the bundle, and V8 takes the code cache of every chunk.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GOLDEN = join(ROOT, 'test', 'render', 'golden');
+let tmp: string;
+
+beforeAll(() => {
+  // `npm test` builds first; a bare `vitest run` may not have
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  tmp = mkdtempSync(join(tmpdir(), 'unrolled-build-'));
+}, 120_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const run = (args: string[], env: NodeJS.ProcessEnv = {}, bin = join(ROOT, 'dist', 'cli.js')) =>
+  spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+
+describe('the built command', () => {
+  // every golden file, written by the built command from precompiled templates
+  const goldens: [golden: string, problem: string, args: string[]][] = [
+    ['seed-rnn-sentiment.md', 'seed-rnn-sentiment', []],
+    ['seed-rnn-sentiment.standard.md', 'seed-rnn-sentiment', ['--detail', 'standard']],
+    ['seed-rnn-sentiment.brief.md', 'seed-rnn-sentiment', ['--detail', 'brief']],
+    ['escaping-tokens.md', 'escaping-tokens', []],
+    ['rnn-regression-inputs.md', 'rnn-regression-inputs', []],
+    ['lstm-textbook-small.md', 'lstm-textbook-small', []],
+    ['gru-pytorch-small.md', 'gru-pytorch-small', []],
+    ['rnn-truncated.md', 'rnn-truncated', []],
+    ['gru-pytorch-stacked-bidirectional.md', 'gru-pytorch-stacked-bidirectional', []],
+    ['seed-rnn-sentiment.tex', 'seed-rnn-sentiment', ['--format', 'tex']],
+  ];
+  it.each(goldens)('writes %s as the source does', (golden, problem, args) => {
+    const r = run(['solve', `fixtures/${problem}.yaml`, '--out', '-', ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(GOLDEN, golden), 'utf8'));
+  }, 60_000);
+
+  it('takes the code cache of every chunk that solve and --help load', () => {
+    for (const args of [['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-'], ['--help']]) {
+      const r = run(args, { UNROLLED_CODE_CACHE: 'verify' });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(args[0] === 'solve' ? 4 : 2);
+      for (const line of lines) expect(line).toMatch(/^code cache of [\w-]+\.js: accepted$/);
+    }
+  }, 60_000);
+
+  it('writes the same without its code cache, and with a damaged one', () => {
+    const normal = run(['solve', 'fixtures/lstm-textbook-small.yaml', '--format', 'json']);
+    expect(normal.status, normal.stderr).toBe(0);
+    expect(run(['solve', 'fixtures/lstm-textbook-small.yaml', '--format', 'json'], { UNROLLED_CODE_CACHE: 'off' }).stdout).toBe(normal.stdout);
+    // a copy of dist/ whose caches are garbage: V8 refuses them and compiles the source
+    const copy = join(tmp, 'dist');
+    cpSync(join(ROOT, 'dist'), copy, { recursive: true });
+    const caches = readdirSync(copy).filter((f) => f.endsWith('.cache'));
+    expect(caches.length).toBeGreaterThan(3);
+    for (const f of caches) writeFileSync(join(copy, f), 'not a code cache');
+    const damaged = run(['solve', 'fixtures/lstm-textbook-small.yaml', '--format', 'json'], { UNROLLED_CODE_CACHE: 'verify' }, join(copy, 'cli.js'));
+    expect(damaged.status, damaged.stderr).toBe(0);
+    expect(damaged.stdout).toBe(normal.stdout);
+    expect(damaged.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
+    expect(damaged.stderr).not.toMatch(/accepted/);
+  }, 60_000);
+
+  it('compiles the templates of --templates DIR with the full Handlebars, the rest precompiled', () => {
+    const dir = join(tmp, 'templates', 'md');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'footer.hbs'), '\n---\nCourse 101, sheet {{title}}\n');
+    const r = run(['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-', '--templates', dirname(dir)]);
+    expect(r.status, r.stderr).toBe(0);
+    const golden = readFileSync(join(GOLDEN, 'seed-rnn-sentiment.md'), 'utf8');
+    expect(r.stdout).toBe(golden.trimEnd() + '\n\n---\nCourse 101, sheet Vanilla RNN sentiment: forward pass and full BPTT\n');
+    writeFileSync(join(dir, 'footer.hbs'), '{{#if}}');
+    const bad = run(['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-', '--templates', dirname(dir)]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^.*footer\.hbs: not a valid Handlebars template: .*\n$/);
+  }, 60_000);
+});
