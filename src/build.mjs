@@ -1,14 +1,18 @@
-// `npm run build`: dist/ from src/, with esbuild.
+// `npm run build` (run by `npm ci`): dist/ from src/, with esbuild.
 //
 // Start-up time is most of what a user waits for (`unrolled solve` of the seed does a few
-// milliseconds of arithmetic), so the build does two things at build time that would
-// otherwise happen at every start:
+// milliseconds of arithmetic), so the build does at build time what would otherwise
+// happen at every start:
 //   - every dependency is bundled: a handful of chunk files to load instead of hundreds of
 //     files under node_modules/ to resolve and compile (katex, markdown-it and the full
 //     Handlebars compiler stay outside: they are loaded only when a format needs them);
 //   - every template of templates/ is precompiled: the bundle's src/render/precompiled.ts
 //     holds the compiled templates, so rendering needs only the Handlebars runtime. From
-//     source (the tests) that module is null and templates are compiled on first use.
+//     source (the tests) that module is null and templates are compiled on first use;
+//   - V8's code cache of each chunk is recorded (dist/<chunk>.js.cache) by running a few
+//     commands once, so that a start skips parsing and compiling most of its code
+//     (src/boot.ts loads the chunks with it).
+// test/build.test.ts checks that the result writes what the source writes.
 import { build, transformSync } from 'esbuild';
 import Handlebars from 'handlebars';
 import { spawnSync } from 'node:child_process';

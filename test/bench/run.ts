@@ -105,6 +105,7 @@ const p64 = loadProblem(files[1]!, n64);
 const rss0 = process.memoryUsage().rss;
 const s32 = time(() => solve(p32, { precision: 64 }));
 const rss1 = process.memoryUsage().rss;
+const peak32 = process.resourceUsage().maxRSS; // KB
 const s64 = time(() => solve(p64, { precision: 64 }), 1);
 const macs = multiplyAdds(s32.value);
 // the baseline: a bare decimal.js multiply-add loop of the same count at the same precision
@@ -118,7 +119,7 @@ const base = time(() => {
 report('LSTM H=16 D=16 T=32 ×4, solve', `${ms(s32.ms)}, ${macs.toLocaleString('en')} multiply-adds, ${((s32.ms * 1e6) / macs).toFixed(0)} ns each`);
 report('  per multiply-add vs bare decimal.js loop', `${ratio(s32.ms / base.ms)} (loop: ${((base.ms * 1e6) / macs).toFixed(0)} ns each)`, '≤ 2×', s32.ms / base.ms <= 2);
 report('  T = 64 against T = 32', ratio(s64.ms / s32.ms), '≤ 2.2× (linear)', s64.ms / s32.ms <= 2.2);
-report('  memory', `rss ${Math.round(rss1 / 2 ** 20)} MB after the T = 32 solves (${Math.round((rss1 - rss0) / 2 ** 20)} MB more than before), heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
+report('  memory', `peak resident ${Math.round(peak32 / 1024)} MB during the T = 32 solves (${Math.round((rss1 - rss0) / 2 ** 20)} MB more than before them), ${Math.round(process.resourceUsage().maxRSS / 1024)} MB after T = 64`);
 for (const P of [32, 20]) {
   const nP = Numeric.at(P);
   const pP = loadProblem(files[0]!, nP);
