@@ -30,6 +30,8 @@ export interface Question {
 
 export interface Spec {
   file: string;
+  /** the spec as read */
+  text: string;
   doc: Document.Parsed;
   lc: LineCounter;
   questions: Question[];
@@ -48,7 +50,11 @@ type Path = (string | number)[];
 const pathText = (p: Path) => p.map((k, i) => (typeof k === 'number' ? `[${k + 1}]` : i === 0 ? k : `.${k}`)).join('');
 
 export function readSpec(file: string): Spec {
-  const text = readSourceText(file, 'handout spec');
+  return parseSpec(readSourceText(file, 'handout spec'), file);
+}
+
+/** A spec from its text (a worker thread gets the text the main thread read). */
+export function parseSpec(text: string, file: string): Spec {
   // YAML syntax, duplicate keys, depth and alias limits: reported as for any problem file
   const { doc, lc } = parseSourceDocument(text, file);
   const pos = (n: unknown): Position | null => {
@@ -74,6 +80,7 @@ export function readSpec(file: string): Spec {
   if (problems.length) throw new InputError(problems);
   return {
     file,
+    text,
     doc,
     lc,
     questions: questions.length ? questions : DEFAULT_QUESTIONS.map((pattern) => ({ pattern, pos: null })),

@@ -1,12 +1,15 @@
-// One student's part of a handout, start to finish: solve the variant, find the asked
-// quantities, render the sheet and the worked solution, write the answers key; every file
-// goes into the staging directory. Runs in a worker thread (src/run/handout-worker.ts) or,
-// for one job, in the main thread.
+// One student's part of a handout, start to finish: draw the variant from the spec and
+// check it, solve it, find the asked quantities, render the sheet and the worked solution,
+// write the answers key; every file goes into the staging directory. Runs in a worker
+// thread (src/run/handout-worker.ts) or, for one job, in the main thread.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Numeric } from '../numeric/index.js';
+import { InputError, type InputProblem } from '../problem/errors.js';
 import { parseSource } from '../problem/source.js';
 import { validate } from '../problem/validate.js';
+import type { Problem } from '../problem/types.js';
 import { solve } from '../engine/solve.js';
 import { renderers } from '../render/formats.js';
 import { renderSheet } from '../render/sheet.js';
@@ -15,7 +18,7 @@ import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
-import type { Question } from './spec.js';
+import { makeVariant, parseSpec, specPosition, type Spec } from './spec.js';
 
 export type HandoutFormat = 'md' | 'tex' | 'html' | 'pdf';
 export type PdfEngine = 'pdflatex' | 'chromium';
@@ -31,9 +34,12 @@ export interface VariantTask {
   heading: string;
   /** the start of every file name: the id, or the zero-padded variant number */
   base: string;
-  problemText: string;
+  /** the spec, as the main thread read it */
   specFile: string;
-  questions: Question[];
+  specText: string;
+  /** the seed of every draw of this variant, and the comment its problem file starts with */
+  seed: number;
+  header: string;
   format: HandoutFormat;
   pdfEngine: PdfEngine | null;
   decimals: number;
@@ -53,6 +59,8 @@ export interface VariantResult {
   sheet: string;
   /** how many quantities the questions ask for */
   asked: number;
+  /** SHA-256 of the problem without its comments: two students with the same digest got the same problem */
+  digest: string;
 }
 
 export const fileNames = (base: string, format: HandoutFormat) => ({
@@ -73,12 +81,18 @@ export async function documentAs(format: HandoutFormat, engine: PdfEngine | null
   return format === 'html' ? html : printPdf(html);
 }
 
+/** the spec of the tasks this thread runs, parsed once */
+let specCache: Spec | null = null;
+
 export async function runVariant(task: VariantTask): Promise<VariantResult> {
   const names = fileNames(task.base, task.format);
   const n = Numeric.at(task.precision);
-  const problem = validate(parseSource(task.problemText, names.problem), names.problem, n);
+  if (specCache?.file !== task.specFile || specCache.text !== task.specText) specCache = parseSpec(task.specText, task.specFile);
+  const spec = specCache;
+  const variant = makeVariant(spec, task.seed, task.header);
+  const problem = checkVariant(spec, variant.text, names.problem, n, task.label);
   const trace = solve(problem, { precision: task.precision });
-  const asked = askedQuantities(task.questions, trace, task.specFile, task.label);
+  const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);
   const sheet = renderSheet(trace, {
     decimals: task.decimals,
     templates: task.templates,
@@ -97,9 +111,21 @@ export async function runVariant(task: VariantTask): Promise<VariantResult> {
     solution = renderers[task.format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates });
   }
   const sheetFile = await documentAs(task.format, task.pdfEngine, [sheet], { ...docOpts, name: `${task.base}-sheet` });
-  writeFileSync(join(task.stage, names.problem), task.problemText);
+  writeFileSync(join(task.stage, names.problem), variant.text);
   writeFileSync(join(task.stage, names.sheet), sheetFile);
   writeFileSync(join(task.stage, names.solution), solution);
   writeFileSync(join(task.stage, names.key), answersKey(asked, n, task.decimals, task.keyHeader));
-  return { index: task.index, files: names, sheet, asked: asked.length };
+  const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
+  return { index: task.index, files: names, sheet, asked: asked.length, digest };
+}
+
+/** A variant's problem, validated; its problems are reported at their place in the spec. */
+function checkVariant(spec: Spec, text: string, file: string, n: Numeric, label: string): Problem {
+  try {
+    return validate(parseSource(text, file), file, n);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const problems: InputProblem[] = e.problems.map((p) => ({ file: spec.file, field: p.field, pos: specPosition(spec, p.field), message: `${p.message} (in the problem of ${label})` }));
+    throw new InputError(problems);
+  }
 }

@@ -1,9 +1,10 @@
-// The core of `unrolled handout`: read the spec and the roster, make every student's
-// variant and check it, then solve and render the variants on all cores (worker threads)
-// into a staging directory beside the output; the combined sheets and index.csv are added,
-// and only when everything has succeeded are the files moved into place. Any error leaves
-// nothing behind.
-import { createHash, randomInt } from 'node:crypto';
+// The core of `unrolled handout`: read the spec and the roster, then make every student's
+// variant (draw it, check it, solve and render it: src/handout/variant.ts) on worker
+// threads into a staging directory beside the output; the combined sheets and index.csv
+// are added, and only when everything has succeeded are the files moved into place. Any
+// error leaves nothing behind, and the error reported is the first student's, whatever
+// order the threads finish in.
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -11,11 +12,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { stringify as csvStringify } from 'csv-stringify/sync';
-import { Numeric } from '../numeric/index.js';
-import { checkInt, InputError, type InputProblem } from '../problem/errors.js';
-import { parseSource } from '../problem/source.js';
-import { validate } from '../problem/validate.js';
-import { readSpec, makeVariant, specPosition, variantSeed, type Spec } from '../handout/spec.js';
+import { checkInt, InputError } from '../problem/errors.js';
+import { readSpec, variantSeed } from '../handout/spec.js';
 import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
 import { documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
@@ -66,40 +64,28 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   const seed = req.seed ?? String(randomInt(1, 1_000_000));
   const roster: Student[] = req.students !== null ? readRoster(req.students).map((s) => ({ id: s.id, name: s.name })) : Array.from({ length: req.count! }, (_, i) => ({ id: String(i + 1), name: null }));
   const width = String(roster.length).length;
-  const n = Numeric.at(req.precision);
 
-  // every variant is made and validated before anything is solved or written
-  const tasks: VariantTask[] = [];
-  const seeds: number[] = [];
-  const sameAs = new Map<string, string>();
-  const duplicates: [string, string][] = [];
-  for (const [index, s] of roster.entries()) {
+  // the tasks: each worker draws its variant from the spec, checks it and solves it
+  const tasks: VariantTask[] = roster.map((s, index) => {
     const numbered = req.students === null;
     const label = numbered ? `variant ${s.id}` : `student ${s.id}`;
     const base = numbered ? s.id.padStart(width, '0') : s.id;
     const vseed = variantSeed(seed, s.id);
     const names = fileNames(base, req.format);
-    const header = [
-      `${numbered ? 'Variant' : 'Problem of student'} ${s.id}${s.name ? ` (${s.name})` : ''}: made by unrolled handout from ${basename(req.spec)}`,
-      `with --seed ${seed} (variant seed ${vseed}). A normal problem file: unrolled solve ${names.problem}`,
-    ].join('\n');
-    const variant = makeVariant(spec, vseed, header);
-    checkVariant(spec, variant.text, names.problem, n, label);
-    const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
-    const first = sameAs.get(digest);
-    if (first) duplicates.push([first, label]);
-    else sameAs.set(digest, label);
-    seeds.push(vseed);
-    tasks.push({
+    return {
       index,
       id: s.id,
       name: s.name,
       label,
       heading: numbered ? `Variant ${s.id}` : s.name ? `${s.name} (${s.id})` : `Student ${s.id}`,
       base,
-      problemText: variant.text,
       specFile: req.spec,
-      questions: spec.questions,
+      specText: spec.text,
+      seed: vseed,
+      header: [
+        `${numbered ? 'Variant' : 'Problem of student'} ${s.id}${s.name ? ` (${s.name})` : ''}: made by unrolled handout from ${basename(req.spec)}`,
+        `with --seed ${seed} (variant seed ${vseed}). A normal problem file: unrolled solve ${names.problem}`,
+      ].join('\n'),
       format: req.format,
       pdfEngine: engine,
       decimals: req.decimals,
@@ -111,9 +97,8 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
         `Answers key of ${label}${s.name ? ` (${s.name})` : ''}, at ${req.precision} significant digits.`,
         `Check a student's answers: unrolled check ${names.problem} ANSWERS.yaml`,
       ].join('\n'),
-    });
-  }
-  for (const [a, b] of duplicates) io.stderr(`warning: ${b} got the same problem as ${a}; the spec's generators leave too few choices\n`);
+    };
+  });
 
   // the staging directory sits beside the output, so that the files move in by rename
   const out = resolve(req.out);
@@ -138,6 +123,13 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
       bar?.stop();
     }
     results.sort((a, b) => a.index - b.index);
+    const sameAs = new Map<string, string>();
+    for (const r of results) {
+      const label = tasks[r.index]!.label;
+      const first = sameAs.get(r.digest);
+      if (first) io.stderr(`warning: ${label} got the same problem as ${first}; the spec's generators leave too few choices\n`);
+      else sameAs.set(r.digest, label);
+    }
 
     // the combined sheets, a page per student, and the index
     const title = (spec.doc.get('title') as string | undefined) ?? 'Exercise';
@@ -145,7 +137,7 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
     writeFileSync(join(stage, combined), await documentAs(req.format, engine, results.map((r) => r.sheet), { title: String(title), source: basename(req.spec), decimals: req.decimals, templates: req.templates, name: 'sheets' }));
     const rows = results.map((r) => {
       const t = tasks[r.index]!;
-      return { student: t.id, name: t.name ?? '', variant_seed: String(seeds[r.index]), problem: r.files.problem, sheet: r.files.sheet, solution: r.files.solution, key: r.files.key };
+      return { student: t.id, name: t.name ?? '', variant_seed: String(t.seed), problem: r.files.problem, sheet: r.files.sheet, solution: r.files.solution, key: r.files.key };
     });
     writeFileSync(join(stage, 'index.csv'), csvStringify(rows, { header: true, columns: ['student', 'name', 'variant_seed', 'problem', 'sheet', 'solution', 'key'] }));
 
@@ -161,17 +153,6 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     rmSync(stage, { recursive: true, force: true });
-  }
-}
-
-/** Validation of one variant; its problems are reported at their place in the spec. */
-function checkVariant(spec: Spec, text: string, file: string, n: Numeric, label: string): void {
-  try {
-    validate(parseSource(text, file), file, n);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    const problems: InputProblem[] = e.problems.map((p) => ({ file: spec.file, field: p.field, pos: specPosition(spec, p.field), message: `${p.message} (in the problem of ${label})` }));
-    throw new InputError(problems);
   }
 }
 
@@ -202,10 +183,15 @@ function workerScript(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** Run every task, on `jobs` worker threads (or here, for one job); the first error stops all. */
+/**
+ * Run every task, on `jobs` worker threads (or here, for one job). On an error no further
+ * task starts; the tasks already running finish, and the error of the first student that
+ * failed is the one reported (the tasks start in roster order, so every earlier student's
+ * task has run by then).
+ */
 async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Promise<VariantResult[]> {
   const script = workerScript();
-  if ((jobs <= 1 && !process.env.XW) || script === null) {
+  if (jobs <= 1 || script === null) {
     const out: VariantResult[] = [];
     for (const t of tasks) {
       out.push(await runVariant(t));
@@ -217,36 +203,40 @@ async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Pro
   }
   return new Promise((resolveAll, reject) => {
     const results: VariantResult[] = [];
-    const workers: Worker[] = [];
+    const workers = new Set<Worker>();
     let next = 0;
-    let failed = false;
-    const stop = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of workers) void w.terminate();
-      reject(e);
+    let failure: { index: number; error: Error } | null = null;
+    const fail = (index: number, error: Error) => {
+      if (!failure || index < failure.index) failure = { index, error };
+    };
+    const finish = (w: Worker) => {
+      workers.delete(w);
+      void w.terminate();
+      if (workers.size > 0) return;
+      if (failure) reject(failure.error);
+      else resolveAll(results);
     };
     const feed = (w: Worker) => {
-      if (next < tasks.length) w.postMessage(tasks[next++]);
-      else void w.terminate();
+      if (!failure && next < tasks.length) w.postMessage(tasks[next++]);
+      else finish(w);
     };
     for (let k = 0; k < jobs; k++) {
       const w = new Worker(script);
-      workers.push(w);
+      workers.add(w);
       w.on('message', (m: WorkerReply) => {
-        if (failed) return;
-        if (!m.ok) {
-          stop(m.problems ? new InputError(m.problems) : new Error(m.message));
-          return;
-        }
-        results.push(m.result);
-        done();
-        if (results.length === tasks.length) {
-          for (const x of workers) void x.terminate();
-          resolveAll(results);
-        } else feed(w);
+        if (m.ok) {
+          results.push(m.result);
+          done();
+        } else fail(m.index, m.problems ? new InputError(m.problems) : new Error(m.message));
+        feed(w);
       });
-      w.on('error', (e) => stop(e));
+      // a thread that dies (not a task that fails) stops everything at once
+      w.on('error', (e) => {
+        fail(-1, e);
+        for (const x of workers) void x.terminate();
+        workers.clear();
+        reject(failure!.error);
+      });
       feed(w);
     }
   });

@@ -31,6 +31,12 @@ const roster = (name: string, rows: string[]) => {
 };
 const THIRTY = Array.from({ length: 30 }, (_, i) => `s${String(i + 1).padStart(3, '0')},"Student ${i + 1}, Jr."`);
 
+/** no output directory, and no staging directory left beside it */
+const nothingIn = (dir: string) => {
+  expect(existsSync(dir)).toBe(false);
+  expect(readdirSync(tmp).filter((f) => f.includes('.unrolled-'))).toEqual([]);
+};
+
 describe('unrolled handout --students', () => {
   let out: string;
   let run: Run;
@@ -132,11 +138,6 @@ describe('unrolled handout --students', () => {
 });
 
 describe('bad input leaves nothing behind', () => {
-  const nothingIn = (dir: string) => {
-    expect(existsSync(dir)).toBe(false);
-    expect(readdirSync(tmp).filter((f) => f.includes('.unrolled-'))).toEqual([]);
-  };
-
   it('a bad roster line: exit 2, one line with the line number', async () => {
     const out = join(tmp, 'bad-roster');
     const r = await cli('handout', SPEC, '--students', roster('bad.csv', ['s1,Ann', 's/2,Bob', 's3,Cy']), '--seed', '1', '--out', out);
@@ -248,4 +249,33 @@ describe('the built binary', () => {
     expect(files(threads)).toEqual(files(single));
     expect(Object.keys(files(threads))).toContain('6-key.yaml');
   }, 120_000);
+
+  it('reports the first failing student, on worker threads as on one', async () => {
+    if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    // some variants draw the misspelt activation: the error is the lowest-numbered one's
+    const spec = join(tmp, 'some-bad.yaml');
+    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('activation: sigmoid', 'activation: {choice: [sigmoid, sigmod, sigmoid]}'));
+    const single = await cli('handout', spec, '--count', '12', '--seed', '2', '--out', join(tmp, 'some-bad-1'), '--jobs', '1');
+    expect(single.code).toBe(2);
+    expect(single.stderr).toMatch(new RegExp(`^${spec}:16:\\d+: head\\.activation: unknown value "sigmod" .*\\(in the problem of variant (\\d+)\\)\\n$`));
+    const first = Number(/variant (\d+)\)/.exec(single.stderr)![1]);
+    expect(first).toBeGreaterThan(1); // variant 1 drew sigmoid: the failure comes later in the roster
+    for (let run = 0; run < 3; run++) {
+      const out = join(tmp, `some-bad-2-${run}`);
+      const threads = spawnSync(process.execPath, ['dist/cli.js', 'handout', spec, '--count', '12', '--seed', '2', '--out', out, '--jobs', '2'], { encoding: 'utf8' });
+      expect(threads.status).toBe(2);
+      expect(threads.stderr).toBe(single.stderr);
+      nothingIn(out);
+    }
+  }, 120_000);
+
+  it('warns, in roster order, when students got the same problem', async () => {
+    // a problem file without generators is a spec whose variants are all the same
+    const r = await cli('handout', 'fixtures/seed-rnn-sentiment.yaml', '--count', '3', '--seed', '1', '--out', join(tmp, 'same'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "warning: variant 2 got the same problem as variant 1; the spec's generators leave too few choices\n" +
+        "warning: variant 3 got the same problem as variant 1; the spec's generators leave too few choices\n",
+    );
+  }, 60_000);
 });
