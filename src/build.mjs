@@ -47,17 +47,23 @@ const precompiled = {
 };
 
 /**
- * string-width (yargs lays out help with it) makes an Intl.Segmenter when it is loaded, and
- * the first Intl object of a process costs ~10 ms of ICU start-up: a tenth of `unrolled
- * solve`, which never measures a string. Made on first use instead, it is paid by help only.
+ * string-width (yargs lays out help with it) makes an Intl.Segmenter and the /^\p{RGI_Emoji}$/v
+ * regular expression when it is loaded: the first Intl object of a process costs ~10 ms of
+ * ICU start-up and that expression ~7 ms to parse, together a tenth of `unrolled solve`,
+ * which never measures a string. Made on first use instead, they are paid by help only.
+ * (Should string-width change these lines, they are left as they are.)
  */
-const lazySegmenter = {
-  name: 'lazy-intl-segmenter',
+const LAZY = [
+  ['new Intl.Segmenter()', '{ segment: (text) => (lazySegmenter ??= new Intl.Segmenter()).segment(text) }'],
+  ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'const rgiEmojiRegex = { test: (text) => (lazyRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(text) };'],
+];
+const lazyStringWidth = {
+  name: 'lazy-string-width',
   setup(b) {
     b.onLoad({ filter: /[\\/]node_modules[\\/](?:.*[\\/])?string-width[\\/]index\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      const contents = text.replaceAll('new Intl.Segmenter()', '{ segment: (text) => (lazySegmenter ??= new Intl.Segmenter()).segment(text) }');
-      return { contents: contents === text ? text : `let lazySegmenter;\n${contents}`, loader: 'js' };
+      const contents = LAZY.reduce((t, [from, to]) => t.replaceAll(from, () => to), text);
+      return { contents: contents === text ? text : `let lazySegmenter, lazyRgiEmoji;\n${contents}`, loader: 'js' };
     });
   },
 };
@@ -75,7 +81,7 @@ const app = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [precompiled, lazySegmenter],
+  plugins: [precompiled, lazyStringWidth],
   logLevel: 'warning',
 });
 // 2. each chunk as CommonJS, which V8's code cache works for in Node 20 (src/boot.ts loads

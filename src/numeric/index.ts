@@ -41,6 +41,15 @@ export class NumberSyntaxError extends Error {}
 
 const cache = new Map<number, Numeric>();
 
+/**
+ * x = 1 exactly, read from decimal.js's sign, exponent and digits (it keeps 1 as s = 1,
+ * e = 0, d = [1]): `x.eq(1)` would make a new Decimal on every multiplication by a weight.
+ */
+function isOne(x: Big): boolean {
+  const { s, e, d } = x as unknown as { s: number; e: number; d: number[] | null };
+  return s === 1 && e === 0 && d !== null && d.length === 1 && d[0] === 1;
+}
+
 /** The same number without the hand-rounding mark (a result of arithmetic, not of rounding). */
 const plain = (x: Num): Num => (x.rounded ? { v: x.v, exact: x.exact } : x);
 
@@ -148,8 +157,8 @@ export class Numeric {
   mul(a: Num, b: Num): Num {
     if (a.exact && b.exact) return { v: this.asExact(a.v).times(b.v), exact: true };
     if ((a.exact && a.v.isZero()) || (b.exact && b.v.isZero())) return this.zero;
-    if (a.exact && a.v.eq(1)) return plain(b);
-    if (b.exact && b.v.eq(1)) return plain(a);
+    if (a.exact && isOne(a.v)) return plain(b);
+    if (b.exact && isOne(b.v)) return plain(a);
     return { v: b.v.constructor === this.Work ? b.v.times(a.v) : this.asWork(a.v).times(b.v), exact: false };
   }
 
