@@ -106,7 +106,7 @@ const rss0 = process.memoryUsage().rss;
 const s32 = time(() => solve(p32, { precision: 64 }));
 const rss1 = process.memoryUsage().rss;
 const peak32 = process.resourceUsage().maxRSS; // KB
-const s64 = time(() => solve(p64, { precision: 64 }), 1);
+const s64 = time(() => solve(p64, { precision: 64 }));
 const macs = multiplyAdds(s32.value);
 // the baseline: a bare decimal.js multiply-add loop of the same count at the same precision
 const Big = Decimal.clone({ precision: 64 });
