@@ -18,7 +18,7 @@ import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
-import { makeVariant, parseSpec, specPosition, type Spec } from './spec.js';
+import { makeVariant, parseSpec, specPosition, type Spec, type Variant } from './spec.js';
 
 export type HandoutFormat = 'md' | 'tex' | 'html' | 'pdf';
 export type PdfEngine = 'pdflatex' | 'chromium';
@@ -84,13 +84,19 @@ export async function documentAs(format: HandoutFormat, engine: PdfEngine | null
 /** the spec of the tasks this thread runs, parsed once */
 let specCache: Spec | null = null;
 
-export async function runVariant(task: VariantTask): Promise<VariantResult> {
-  const names = fileNames(task.base, task.format);
-  const n = Numeric.at(task.precision);
+/** A task's variant, drawn from the spec and validated (InputErrors at their place in the spec). */
+export function checkTask(task: VariantTask): { spec: Spec; variant: Variant; problem: Problem } {
   if (specCache?.file !== task.specFile || specCache.text !== task.specText) specCache = parseSpec(task.specText, task.specFile);
   const spec = specCache;
   const variant = makeVariant(spec, task.seed, task.header);
-  const problem = checkVariant(spec, variant.text, names.problem, n, task.label);
+  const problem = checkVariant(spec, variant.text, fileNames(task.base, task.format).problem, Numeric.at(task.precision), task.label);
+  return { spec, variant, problem };
+}
+
+export async function runVariant(task: VariantTask): Promise<VariantResult> {
+  const names = fileNames(task.base, task.format);
+  const n = Numeric.at(task.precision);
+  const { spec, variant, problem } = checkTask(task);
   const trace = solve(problem, { precision: task.precision });
   const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);
   const sheet = renderSheet(trace, {

@@ -15,7 +15,7 @@ import { stringify as csvStringify } from 'csv-stringify/sync';
 import { checkInt, InputError } from '../problem/errors.js';
 import { readSpec, variantSeed } from '../handout/spec.js';
 import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
-import { documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
+import { checkTask, documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
 import type { WorkerReply } from './handout-worker.js';
 import type { IO } from '../main.js';
@@ -114,6 +114,8 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   process.once('SIGTERM', interrupted);
   try {
     for (const t of tasks) t.stage = stage;
+    // a PDF takes a second or two to make: find a bad variant before making any
+    if (req.format === 'pdf') for (const t of tasks) checkTask(t);
     const jobs = Math.min(req.jobs ?? defaultJobs(), tasks.length);
     const bar = req.progress ? progressBar(tasks.length) : null;
     let results: VariantResult[];

@@ -207,6 +207,21 @@ describe.skipIf(!PDFLATEX && !CI)('--format pdf through pdflatex', () => {
       expect(pdfText(join(out, 'sheets.pdf'), one + 1)).toContain('Variant 2');
     }
   }, 120_000);
+
+  it('finds a bad variant before making any PDF', async () => {
+    const spec = join(tmp, 'some-bad-pdf.yaml');
+    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('activation: sigmoid', 'activation: {choice: [sigmoid, sigmod, sigmoid]}'));
+    const md = await cli('handout', spec, '--count', '12', '--seed', '2', '--out', join(tmp, 'some-bad-md'), '--jobs', '1');
+    const out = join(tmp, 'some-bad-pdf');
+    const started = Date.now();
+    const pdf = await cli('handout', spec, '--count', '12', '--seed', '2', '--out', out, '--format', 'pdf', '--pdf-engine', 'pdflatex', '--jobs', '1');
+    expect(pdf.code).toBe(2);
+    expect(pdf.stderr).toBe(md.stderr);
+    expect(pdf.stderr).toMatch(/\(in the problem of variant 6\)\n$/);
+    // the five good variants before it would take pdflatex several seconds
+    expect(Date.now() - started).toBeLessThan(3000);
+    nothingIn(out);
+  }, 120_000);
 });
 
 describe.skipIf(!CHROMIUM && !CI)('--format pdf through Chromium', () => {
