@@ -22,8 +22,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-// the options createRenderer compiles with (src/render/handlebars.ts, COMPILE_OPTIONS)
-const COMPILE_OPTIONS = { strict: true, noEscape: true };
+// the options createRenderer compiles with from source (src/render/handlebars.ts)
+const COMPILE_OPTIONS = JSON.parse(readFileSync(join(root, 'src', 'render', 'compile-options.json'), 'utf8'));
 
 /** `export const precompiled = { md: { solution: <spec>, … }, tex: …, html: … }` */
 function precompiledModule() {

@@ -15,8 +15,10 @@ import type { Num } from '../numeric/index.js';
 import type { Mat, Value, Vec } from '../trace/types.js';
 import { escapeLatexText, factor, matm, num, plainText, productMatrix, products, rel, rowm, valuem, vecm } from './latex.js';
 import { precompiled } from './precompiled.js';
+import compileOptions from './compile-options.json' with { type: 'json' };
 
 type HandlebarsEnv = typeof HandlebarsNs;
+type CompileOptions = Parameters<HandlebarsEnv['compile']>[1];
 /** a precompiled template (what Handlebars.template takes) */
 export type TemplateSpec = Parameters<HandlebarsEnv['template']>[0];
 /** the runtime (no compiler): enough for precompiled templates */
@@ -25,8 +27,8 @@ const Runtime = (runtimeModule as unknown as { default: HandlebarsEnv }).default
 let full: HandlebarsEnv | null = null;
 const compiler = (): HandlebarsEnv => (full ??= createRequire(import.meta.url)('handlebars') as HandlebarsEnv);
 
-/** The options every template is compiled with, here and at build time (src/build.mjs). */
-export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
+/** The options every template is compiled with, here and at build time (src/build.mjs reads the same file). */
+const COMPILE_OPTIONS: CompileOptions = compileOptions;
 
 /** templates/ of this package, found from this file (src/render in tests, dist/ when bundled). */
 export function templatesDir(): string {

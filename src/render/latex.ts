@@ -84,7 +84,8 @@ export function mathText(s: string): string {
   return `\\text{${escapeLatexText(s)}}`;
 }
 
-const LATEX_SPECIAL: Record<string, string> = {
+/** LaTeX's ten reserved characters, each as text that prints it (in text mode and in \text{…}) */
+export const LATEX_RESERVED: Readonly<Record<string, string>> = {
   '\\': '\\textbackslash{}',
   '{': '\\{',
   '}': '\\}',
@@ -95,6 +96,10 @@ const LATEX_SPECIAL: Record<string, string> = {
   _: '\\_',
   '~': '\\textasciitilde{}',
   '%': '\\%',
+};
+
+const LATEX_SPECIAL: Record<string, string> = {
+  ...LATEX_RESERVED,
   // a literal backtick would open a Markdown code span in the middle of the math
   '`': '\\char"60{}',
 };

@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { createRenderer } from './handlebars.js';
 import { renderMarkdown, type Detail } from './markdown.js';
 import { layout, plotFromDataUrl, SVG_DATA_URL, type PlotData } from './flow.js';
+import { LATEX_RESERVED } from './latex.js';
 
 // markdown-it is loaded on first use, so that the other formats do not pay for it
 const require = createRequire(import.meta.url);
@@ -65,16 +66,7 @@ export function texOverrides(dir: string | null): string | null {
 // Text
 
 const TEXT_SPECIAL: Record<string, string> = {
-  '\\': '\\textbackslash{}',
-  '{': '\\{',
-  '}': '\\}',
-  $: '\\$',
-  '&': '\\&',
-  '#': '\\#',
-  '%': '\\%',
-  _: '\\_',
-  '^': '\\textasciicircum{}',
-  '~': '\\textasciitilde{}',
+  ...LATEX_RESERVED,
   // T1 has glyphs for these, but also ligatures (<< >> for guillemets, !` ?` for ¡ ¿)
   '<': '\\textless{}',
   '>': '\\textgreater{}',

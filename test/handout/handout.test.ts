@@ -29,6 +29,12 @@ const roster = (name: string, rows: string[]) => {
   writeFileSync(f, ['id,name', ...rows].join('\n') + '\n');
   return f;
 };
+/** the fixture spec with an activation drawn from [sigmoid, sigmod, sigmoid]: some variants are invalid (with --seed 2, the first is variant 6) */
+const someBadSpec = (name: string) => {
+  const f = join(tmp, name);
+  writeFileSync(f, readFileSync(SPEC, 'utf8').replace('activation: sigmoid', 'activation: {choice: [sigmoid, sigmod, sigmoid]}'));
+  return f;
+};
 const THIRTY = Array.from({ length: 30 }, (_, i) => `s${String(i + 1).padStart(3, '0')},"Student ${i + 1}, Jr."`);
 
 /** no output directory, and no staging directory left beside it */
@@ -209,8 +215,7 @@ describe.skipIf(!PDFLATEX && !CI)('--format pdf through pdflatex', () => {
   }, 120_000);
 
   it('finds a bad variant before making any PDF', async () => {
-    const spec = join(tmp, 'some-bad-pdf.yaml');
-    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('activation: sigmoid', 'activation: {choice: [sigmoid, sigmod, sigmoid]}'));
+    const spec = someBadSpec('some-bad-pdf.yaml');
     const md = await cli('handout', spec, '--count', '12', '--seed', '2', '--out', join(tmp, 'some-bad-md'), '--jobs', '1');
     const out = join(tmp, 'some-bad-pdf');
     const started = Date.now();
@@ -236,8 +241,12 @@ describe.skipIf(!CHROMIUM && !CI)('--format pdf through Chromium', () => {
 });
 
 describe('the built binary', () => {
-  it.each(['1', '2'])('leaves nothing behind when interrupted with Ctrl-C (--jobs %s)', async (jobs) => {
+  beforeAll(() => {
+    // `npm test` builds first; a bare `vitest run` may not have
     if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  }, 120_000);
+
+  it.each(['1', '2'])('leaves nothing behind when interrupted with Ctrl-C (--jobs %s)', async (jobs) => {
     const parent = join(tmp, `interrupt-${jobs}`);
     mkdirSync(parent);
     const out = join(parent, 'class');
@@ -254,7 +263,6 @@ describe('the built binary', () => {
   }, 60_000);
 
   it('runs the variants on worker threads and writes the same bytes as one thread', async () => {
-    if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const threads = join(tmp, 'threads');
     const single = join(tmp, 'single');
     const p = spawnSync(process.execPath, ['dist/cli.js', 'handout', SPEC, '--count', '6', '--seed', '9', '--out', threads, '--jobs', '2'], { encoding: 'utf8' });
@@ -266,10 +274,8 @@ describe('the built binary', () => {
   }, 120_000);
 
   it('reports the first failing student, on worker threads as on one', async () => {
-    if (!existsSync('dist/run/handout-worker.js')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     // some variants draw the misspelt activation: the error is the lowest-numbered one's
-    const spec = join(tmp, 'some-bad.yaml');
-    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('activation: sigmoid', 'activation: {choice: [sigmoid, sigmod, sigmoid]}'));
+    const spec = someBadSpec('some-bad.yaml');
     const single = await cli('handout', spec, '--count', '12', '--seed', '2', '--out', join(tmp, 'some-bad-1'), '--jobs', '1');
     expect(single.code).toBe(2);
     expect(single.stderr).toMatch(new RegExp(`^${spec}:16:\\d+: head\\.activation: unknown value "sigmod" .*\\(in the problem of variant (\\d+)\\)\\n$`));
