@@ -51,6 +51,22 @@ describe('the built command', () => {
     }
   }, 60_000);
 
+  it('tells V8 to optimize later, under which its caches are recorded; UNROLLED_INTERRUPT_BUDGET=v8 leaves V8 its own', () => {
+    const args = ['solve', 'fixtures/seed-rnn-sentiment.yaml', '--format', 'json'];
+    const normal = run(args, { UNROLLED_CODE_CACHE: 'verify' });
+    expect(normal.status, normal.stderr).toBe(0);
+    expect(normal.stderr).not.toMatch(/rejected/);
+    // V8 takes a code cache only under the flags it was recorded with: without the budget
+    // the flags differ, so every cache is refused, and the output is the same
+    for (const budget of ['v8', '500000']) {
+      const other = run(args, { UNROLLED_CODE_CACHE: 'verify', UNROLLED_INTERRUPT_BUDGET: budget });
+      expect(other.status, other.stderr).toBe(0);
+      expect(other.stdout).toBe(normal.stdout);
+      expect(other.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
+      expect(other.stderr).not.toMatch(/accepted/);
+    }
+  }, 60_000);
+
   it('writes the same without its code cache, and with a damaged one', () => {
     const normal = run(['solve', 'fixtures/lstm-textbook-small.yaml', '--format', 'json']);
     expect(normal.status, normal.stderr).toBe(0);

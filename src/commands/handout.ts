@@ -22,7 +22,7 @@ export const handoutCommand = (io: IO): CommandModule => ({
       .option('detail', { choices: DETAILS, default: 'full' as const, describe: 'detail of the worked solutions' })
       .option('precision', { type: 'number', default: 64, describe: 'significant digits carried through tanh, σ, exp, log (and in the answers keys)' })
       .option('templates', { type: 'string', describe: 'a directory of Handlebars templates overriding the built-in ones by name' })
-      .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads [default: one per core but one]' })
+      .option('jobs', { alias: 'j', type: 'number', describe: 'threads to make the handouts on [default: one per core]' })
       .conflicts('students', 'count')
       .example('$0 handout fixtures/handout/rnn-spec.yaml --count 30 --seed 2026', '30 numbered variants in out/handout/')
       .example('$0 handout spec.yaml --students roster.csv --seed 7 --format pdf', 'a PDF sheet and solution per student'),

@@ -1,19 +1,32 @@
-// A worker thread of `unrolled handout`: it receives one student's task at a time and
-// answers with the result, or with the error (an InputError's problems travel as data).
-import { parentPort } from 'node:worker_threads';
-import { runVariant, type VariantTask } from '../handout/variant.js';
+// A worker thread of `unrolled handout`. It gets every task and the shared task board at its
+// start (src/run/board.ts); it takes the next task from the board, runs it and posts the
+// result (or the error: an InputError's problems travel as data), until no task is left or
+// the board says stop, and then says it is done.
+import { parentPort, workerData } from 'node:worker_threads';
+import { runVariant, type VariantResult, type VariantTask } from '../handout/variant.js';
 import { InputError } from '../problem/errors.js';
+import { stopBoard, takeTask, type Board } from './board.js';
+
+export interface WorkerData {
+  tasks: VariantTask[];
+  board: Board;
+}
 
 export type WorkerReply =
-  | { ok: true; result: Awaited<ReturnType<typeof runVariant>> }
-  | { ok: false; index: number; problems: InputError['problems'] | null; message: string };
+  | { kind: 'result'; result: VariantResult }
+  | { kind: 'failed'; index: number; problems: InputError['problems'] | null; message: string }
+  | { kind: 'done' };
 
-const port = parentPort;
-if (port) {
-  port.on('message', (task: VariantTask) => {
-    runVariant(task).then(
-      (result) => port.postMessage({ ok: true, result } satisfies WorkerReply),
-      (e: unknown) => port.postMessage({ ok: false, index: task.index, problems: e instanceof InputError ? e.problems : null, message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
-    );
-  });
+async function work(port: NonNullable<typeof parentPort>, { tasks, board }: WorkerData): Promise<void> {
+  for (let i = takeTask(board, tasks.length); i !== null; i = takeTask(board, tasks.length)) {
+    try {
+      port.postMessage({ kind: 'result', result: await runVariant(tasks[i]!) } satisfies WorkerReply);
+    } catch (e) {
+      stopBoard(board);
+      port.postMessage({ kind: 'failed', index: i, problems: e instanceof InputError ? e.problems : null, message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
+    }
+  }
+  port.postMessage({ kind: 'done' } satisfies WorkerReply);
 }
+
+if (parentPort && (workerData as WorkerData | null)?.board instanceof Int32Array) void work(parentPort, workerData as WorkerData);

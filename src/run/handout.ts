@@ -17,7 +17,8 @@ import { readSpec, variantSeed } from '../handout/spec.js';
 import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
 import { checkTask, documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
-import type { WorkerReply } from './handout-worker.js';
+import type { WorkerData, WorkerReply } from './handout-worker.js';
+import { newBoard, stopBoard, takeTask } from './board.js';
 import type { IO } from '../main.js';
 import { ensureDir } from './output.js';
 import { LIMITS } from './solve.js';
@@ -38,7 +39,7 @@ export interface HandoutRequest {
   precision: number;
   detail: Detail;
   templates: string | null;
-  /** worker threads; null = one per core but one (defaultJobs) */
+  /** threads, this one included; null = one per core (defaultJobs) */
   jobs: number | null;
   /** draw a progress bar on stderr (the command sets it when stderr is a terminal) */
   progress: boolean;
@@ -170,13 +171,13 @@ function pdfEngine(choice: 'auto' | PdfEngine): PdfEngine {
 }
 
 /**
- * One worker thread per core but one: a single worker already keeps more than one core busy
- * (V8 compiles its hot code and collects its garbage on other threads), and every further
- * worker compiles the same code again. On 2 cores two workers are no faster than one
- * (`npm run bench`); the last core goes to the main thread and to V8.
+ * One thread per core: this one and a worker thread for each other core. Every thread
+ * compiles the code it runs for itself, so V8 is told to compile only what is really hot
+ * (src/boot.ts): otherwise one thread's compiling alone kept a second core busy, and two
+ * threads were no faster than one (`npm run bench`).
  */
 export function defaultJobs(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return availableParallelism();
 }
 
 /** The worker script next to the bundle (dist/run/handout-worker.js); absent when running from source. */
@@ -186,62 +187,69 @@ function workerScript(): string | null {
 }
 
 /**
- * Run every task, on `jobs` worker threads (or here, for one job). On an error no further
- * task starts; the tasks already running finish, and the error of the first student that
- * failed is the one reported (the tasks start in roster order, so every earlier student's
- * task has run by then).
+ * Run every task on `jobs` threads: this one and `jobs` − 1 worker threads. Every thread
+ * takes the next task in roster order from one shared counter (no round trip through this
+ * thread, which works on tasks too). On an error no further task starts; the tasks already
+ * running finish, and the error of the first student that failed is the one reported
+ * (tasks are taken in roster order, so every earlier student's task has run by then).
  */
 async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Promise<VariantResult[]> {
   const script = workerScript();
-  if (jobs <= 1 || script === null) {
-    const out: VariantResult[] = [];
-    for (const t of tasks) {
-      out.push(await runVariant(t));
-      done();
-      // back to the event loop between students: the progress bar redraws, Ctrl-C is heard
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return out;
-  }
-  return new Promise((resolveAll, reject) => {
-    const results: VariantResult[] = [];
-    const workers = new Set<Worker>();
-    let next = 0;
-    let failure: { index: number; error: Error } | null = null;
-    const fail = (index: number, error: Error) => {
-      if (!failure || index < failure.index) failure = { index, error };
+  const board = newBoard();
+  const results: VariantResult[] = [];
+  let failure: { index: number; error: Error } | null = null;
+  const fail = (index: number, error: Error) => {
+    stopBoard(board);
+    if (!failure || index < failure.index) failure = { index, error };
+  };
+  // a thread that dies (not a task that fails) stops everything at once
+  let died: (e: Error) => void = () => {};
+  const crashed = new Promise<never>((_, reject) => {
+    died = (e) => {
+      stopBoard(board);
+      reject(e);
     };
-    const finish = (w: Worker) => {
-      workers.delete(w);
-      void w.terminate();
-      if (workers.size > 0) return;
-      if (failure) reject(failure.error);
-      else resolveAll(results);
-    };
-    const feed = (w: Worker) => {
-      if (!failure && next < tasks.length) w.postMessage(tasks[next++]);
-      else finish(w);
-    };
-    for (let k = 0; k < jobs; k++) {
-      const w = new Worker(script);
-      workers.add(w);
-      w.on('message', (m: WorkerReply) => {
-        if (m.ok) {
-          results.push(m.result);
-          done();
-        } else fail(m.index, m.problems ? new InputError(m.problems) : new Error(m.message));
-        feed(w);
-      });
-      // a thread that dies (not a task that fails) stops everything at once
-      w.on('error', (e) => {
-        fail(-1, e);
-        for (const x of workers) void x.terminate();
-        workers.clear();
-        reject(failure!.error);
-      });
-      feed(w);
-    }
   });
+  crashed.catch(() => {}); // awaited in the races below
+  const workers = script === null ? [] : Array.from({ length: jobs - 1 }, () => new Worker(script, { workerData: { tasks, board } satisfies WorkerData }));
+  const finished = workers.map(
+    (w) =>
+      new Promise<void>((resolveWorker) => {
+        let over = false;
+        w.on('message', (m: WorkerReply) => {
+          if (m.kind === 'result') {
+            results.push(m.result);
+            done();
+          } else if (m.kind === 'failed') fail(m.index, m.problems ? new InputError(m.problems) : new Error(m.message));
+          else {
+            over = true;
+            resolveWorker();
+          }
+        });
+        w.on('error', died);
+        w.on('exit', (code) => {
+          if (!over) died(new Error(`a worker thread stopped before its tasks were done (exit code ${code})`));
+        });
+      }),
+  );
+  try {
+    // this thread's share: back to the event loop between tasks, so that the workers'
+    // results are taken in, the progress bar redraws and Ctrl-C is heard
+    for (let i = takeTask(board, tasks.length); i !== null; i = takeTask(board, tasks.length)) {
+      try {
+        results.push(await runVariant(tasks[i]!));
+        done();
+      } catch (e) {
+        fail(i, e instanceof Error ? e : new Error(String(e)));
+      }
+      await Promise.race([new Promise((resolve) => setImmediate(resolve)), crashed]);
+    }
+    await Promise.race([Promise.all(finished), crashed]);
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  if (failure) throw (failure as { error: Error }).error;
+  return results;
 }
 
 function progressBar(total: number): { increment(): void; stop(): void } {

@@ -268,6 +268,10 @@ describe('the built binary', () => {
     const p = spawnSync(process.execPath, ['dist/cli.js', 'handout', SPEC, '--count', '6', '--seed', '9', '--out', threads, '--jobs', '2'], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
+    // the second thread is a worker: it loads the bundle's worker entry (its cache is not recorded)
+    const verify = spawnSync(process.execPath, ['dist/cli.js', 'handout', SPEC, '--count', '2', '--seed', '9', '--out', join(tmp, 'verify'), '--jobs', '2'], { encoding: 'utf8', env: { ...process.env, UNROLLED_CODE_CACHE: 'verify' } });
+    expect(verify.status).toBe(0);
+    expect(verify.stderr).toMatch(/^code cache of entry-handout-worker\.js: missing$/m);
     expect((await cli('handout', SPEC, '--count', '6', '--seed', '9', '--out', single, '--jobs', '1')).code).toBe(0);
     expect(files(threads)).toEqual(files(single));
     expect(Object.keys(files(threads))).toContain('6-key.yaml');
