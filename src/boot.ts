@@ -8,18 +8,17 @@
 // on the CI machine). A cache V8 does not accept (another Node version, other V8 flags) or a
 // missing one only costs that time back: V8 compiles the source as usual.
 //
-// V8's optimizing compiler (TurboFan) is told to wait for about eight times as much
-// execution as usual before it compiles a function (--interrupt-budget, 1 MB of bytecode
-// instead of 132 KB). The code run for each problem is large and varied and is mostly run
-// a few times per problem, so by default V8 spends as much time compiling as running it:
-// a handout of 100 variants on one thread kept a second core busy compiling (1.4 s of
-// compiler time against 1.8 s of work), and every worker thread compiles all of it again
-// in its own isolate, so two threads made it no faster than one. With the later tier-up
-// the hot arithmetic is still compiled; the compiler's share is about a tenth, and 2
-// threads run the handout 1.5 to 1.7 times as fast as one (`npm run bench`). A
-// single `solve` is as fast either way. The flag is V8's own and has kept its name since
-// its first version; it is set before any chunk loads, because V8 accepts a code cache
-// only under the flags it was recorded with (the build records them under this one).
+// V8's optimizing compiler (TurboFan) is told to wait for about 16 times as much execution
+// as usual before it considers a function (--interrupt-budget: 1 MB of bytecode run,
+// against 66 KB in Node 20's V8). The code run for each problem is large and varied, and
+// most of it runs only a few times per problem, so by default V8 kept compiling for as long
+// as a batch ran: 100 handout variants on one thread kept a second core busy compiling
+// (1.4 s of compiler time beside 1.8 s of work), and every further thread compiled it all
+// again, so two threads were no faster than one. With the later start the hot arithmetic
+// is still compiled, the compiler takes about a tenth of the time, and a single `solve` is
+// as fast as before (`npm run bench`). The flag is V8's own under that name since its first
+// versions. It is set before any chunk loads, because V8 takes a code cache only under the
+// flags it was recorded with (the build records the caches under it).
 // UNROLLED_INTERRUPT_BUDGET=<bytes> sets another budget, =v8 leaves V8's own.
 //
 // UNROLLED_CODE_CACHE=off ignores the caches (to measure what they save); =write records
@@ -39,11 +38,12 @@ interface Chunk {
 
 const mode = process.env.UNROLLED_CODE_CACHE ?? 'on';
 
-/** The interrupt budget V8 is given (bytes of bytecode run before a function is considered for optimizing); null: V8's own. */
-export const INTERRUPT_BUDGET = 1 << 20;
+/** V8's interrupt budget: bytes of bytecode a function runs before V8 considers optimizing it. */
+const INTERRUPT_BUDGET = 1 << 20;
 const budget = process.env.UNROLLED_INTERRUPT_BUDGET ?? String(INTERRUPT_BUDGET);
-// flags are the process's: a worker thread runs under what the main thread set
-if (isMainThread && /^[1-9][0-9]{0,9}$/.test(budget)) setFlagsFromString(`--interrupt-budget=${budget}`);
+// V8's flags are the process's: a worker thread runs under what the main thread set
+if (isMainThread && /^[1-9][0-9]{0,8}$/.test(budget)) setFlagsFromString(`--interrupt-budget=${budget}`);
+
 const chunks = new Map<string, Chunk>();
 const scripts: [file: string, script: Script][] = [];
 

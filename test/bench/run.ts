@@ -9,7 +9,7 @@
 //      T = 64 against T = 32; peak memory; lower --precision
 //   3. rendering: the seed's full-detail Markdown and HTML; KaTeX time per formula; sizes
 //   4. batch: 100 (and 400) handout variants on all cores against one thread
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -157,13 +157,28 @@ const batch = (count: number, jobs: number) =>
     const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', String(count), '--seed', '1', '--out', out, '--jobs', String(jobs)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
   });
+/** the control: `cores` separate processes at once, each on one thread with its share of the variants (nothing shared, nothing to coordinate) */
+const processes = async (count: number) => {
+  const c = machineCpu();
+  const t = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: cores }, (_, k) => {
+      const args = ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', String(Math.ceil(count / cores)), '--seed', String(k + 1), '--out', join(tmp, `procs-${count}-${k}`), '--jobs', '1'];
+      return new Promise<void>((res, rej) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? res() : rej(new Error(`handout exited with ${code}`)))));
+    }),
+  );
+  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+  return { ms: wallMs, busy: (machineCpu() - c) / wallMs };
+};
 for (const count of [100, 400]) {
   // alternately, median of 3 (of 1 for 400)
   const ones: { ms: number; busy: number }[] = [];
   const alls: { ms: number; busy: number }[] = [];
+  const procs: { ms: number; busy: number }[] = [];
   for (let k = 0; k < (count === 100 ? 3 : 1); k++) {
     ones.push(batch(count, 1));
     alls.push(batch(count, cores));
+    if (cores >= 2) procs.push(await processes(count));
   }
   const mid = (xs: { ms: number; busy: number }[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]!;
   const one = mid(ones);
@@ -172,6 +187,10 @@ for (const count of [100, 400]) {
   const target = count === 100 ? (cores >= 2 ? '≥ 1.7× on 2 cores' : '(one core: no target)') : '';
   report(`${count} variants, 1 thread`, `${ms(one.ms)}, ${perSecond(one)} variants/s, ${one.busy.toFixed(1)} cores busy`);
   report(`${count} variants, ${cores} threads`, `${ms(all.ms)}, ${perSecond(all)} variants/s, ${all.busy.toFixed(1)} cores busy, ${ratio(one.ms / all.ms)} faster`, target, target && cores >= 2 ? one.ms / all.ms >= 1.7 : null);
+  if (cores >= 2) {
+    const p = mid(procs);
+    report(`  control: ${cores} separate processes at once, ${Math.ceil(count / cores)} variants each`, `${ms(p.ms)}, ${p.busy.toFixed(1)} cores busy, ${ratio(one.ms / p.ms)} faster than 1 thread`);
+  }
 }
 // the control: the same number of decimal.js multiply-adds on 1 worker thread and on all,
 // to tell what the machine gives to threads that only compute
