@@ -1,9 +1,9 @@
 // The core of `unrolled handout`: read the spec and the roster, then make every student's
 // variant (draw it, check it, solve and render it: src/handout/variant.ts) on this thread
-// and on worker threads into a staging directory beside the output; the combined sheets and index.csv
-// are added, and only when everything has succeeded are the files moved into place. Any
-// error leaves nothing behind, and the error reported is the first student's, whatever
-// order the threads finish in.
+// and on worker threads into a staging directory beside the output; the combined sheets
+// and index.csv are added, and only when everything has succeeded are the files moved into
+// place. Any error leaves nothing behind, and the error reported is the first student's,
+// whatever order the threads finish in.
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
