@@ -41,8 +41,11 @@ const mode = process.env.UNROLLED_CODE_CACHE ?? 'on';
 /** V8's interrupt budget: bytes of bytecode a function runs before V8 considers optimizing it. */
 const INTERRUPT_BUDGET = 1 << 20;
 const budget = process.env.UNROLLED_INTERRUPT_BUDGET ?? String(INTERRUPT_BUDGET);
-// V8's flags are the process's: a worker thread runs under what the main thread set
-if (isMainThread && /^[1-9][0-9]{0,8}$/.test(budget)) setFlagsFromString(`--interrupt-budget=${budget}`);
+// Only under the V8 versions known to have the flag (up to 13, Node 24's): V8 prints an
+// error for a flag it does not know. V8's flags are the process's: a worker thread runs
+// under what the main thread set.
+const knownV8 = Number(process.versions.v8.split('.')[0]) <= 13;
+if (isMainThread && knownV8 && /^[1-9][0-9]{0,8}$/.test(budget)) setFlagsFromString(`--interrupt-budget=${budget}`);
 
 const chunks = new Map<string, Chunk>();
 const scripts: [file: string, script: Script][] = [];

@@ -56,14 +56,18 @@ describe('the built command', () => {
     const normal = run(args, { UNROLLED_CODE_CACHE: 'verify' });
     expect(normal.status, normal.stderr).toBe(0);
     expect(normal.stderr).not.toMatch(/rejected/);
-    // V8 takes a code cache only under the flags it was recorded with: without the budget
-    // the flags differ, so every cache is refused, and the output is the same
+    // V8 takes a code cache only under the flags it was recorded with: under another budget
+    // the flags differ, so every cache is refused, and the output is the same (boot sets the
+    // flag only under the V8 versions known to have it)
+    const flagSet = Number(process.versions.v8.split('.')[0]) <= 13;
     for (const budget of ['v8', '500000']) {
       const other = run(args, { UNROLLED_CODE_CACHE: 'verify', UNROLLED_INTERRUPT_BUDGET: budget });
       expect(other.status, other.stderr).toBe(0);
       expect(other.stdout).toBe(normal.stdout);
-      expect(other.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
-      expect(other.stderr).not.toMatch(/accepted/);
+      if (flagSet) {
+        expect(other.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
+        expect(other.stderr).not.toMatch(/accepted/);
+      }
     }
   }, 60_000);
 
