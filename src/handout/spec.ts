@@ -16,7 +16,7 @@ import { cells } from '../engine/cells/index.js';
 import { layerUnits, networkParams } from '../engine/stacked.js';
 import { InputError, didYouMean, type InputProblem, type Position } from '../problem/errors.js';
 import { generatorKind as kindOf, type GeneratorKind } from '../problem/generators.js';
-import { parseSourceDocument, readSourceText } from '../problem/source.js';
+import { nodePosition, parseSourceDocument, readSourceText } from '../problem/source.js';
 import { LIMITS } from '../problem/validate.js';
 import { decimalGrid, Draw, MAX_DECIMALS, seedOf, type DecimalGrid } from '../generate/random.js';
 
@@ -57,10 +57,7 @@ export function readSpec(file: string): Spec {
 export function parseSpec(text: string, file: string): Spec {
   // YAML syntax, duplicate keys, depth and alias limits: reported as for any problem file
   const { doc, lc } = parseSourceDocument(text, file);
-  const pos = (n: unknown): Position | null => {
-    const r = (n as Node | null)?.range;
-    return r ? lc.linePos(r[0]) : null;
-  };
+  const pos = (n: unknown): Position | null => nodePosition(lc, n);
   if (!isMap(doc.contents)) throw InputError.one(file, null, 'expected a handout spec: a problem file (model, params, head, data) in which numbers may be generators', pos(doc.contents));
   const problems: InputProblem[] = [];
   const questions: Question[] = [];
@@ -107,8 +104,7 @@ class Resolver {
   ) {}
 
   pos(n: unknown): Position | null {
-    const r = (n as Node | null)?.range;
-    return r ? this.spec.lc.linePos(r[0]) : null;
+    return nodePosition(this.spec.lc, n);
   }
 
   fail(path: Path, message: string, node: unknown): void {
@@ -445,6 +441,5 @@ export function specPosition(spec: Spec, field: string | null): Position | null 
       best = node;
     }
   }
-  const r = (best as Node | null)?.range;
-  return r ? spec.lc.linePos(r[0]) : null;
+  return nodePosition(spec.lc, best);
 }

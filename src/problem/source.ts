@@ -59,6 +59,12 @@ export function readSourceText(file: string, what: string): string {
   }
 }
 
+/** Where a YAML node starts in its file, or null (not a node, or one without a place). */
+export function nodePosition(lc: LineCounter, n: unknown): Position | null {
+  const r = (n as Node | null | undefined)?.range;
+  return r ? lc.linePos(r[0]) : null;
+}
+
 export function parseSource(text: string, file: string): Tree {
   return parseSourceDocument(text, file).tree;
 }
@@ -86,10 +92,10 @@ export function parseSourceDocument(text: string, file: string): { tree: Tree; d
     );
   }
   let count = 0;
-  const pos = (n: Node): Position | null => (n.range ? lc.linePos(n.range[0]) : null);
+  const pos = (n: unknown): Position | null => nodePosition(lc, n);
   const walk = (n: unknown, depth: number, path: string): Tree => {
     if (++count > MAX_NODES) throw InputError.one(file, null, `more than ${MAX_NODES} values (aliases expanded); is this really a problem file?`);
-    if (depth > MAX_DEPTH) throw InputError.one(file, path || null, `nested more than ${MAX_DEPTH} levels deep`, n && typeof n === 'object' && 'range' in n ? pos(n as Node) : null);
+    if (depth > MAX_DEPTH) throw InputError.one(file, path || null, `nested more than ${MAX_DEPTH} levels deep`, pos(n));
     if (n == null) return { kind: 'null', pos: null };
     if (isAlias(n)) return walk(n.resolve(doc as Document), depth + 1, path);
     if (isMap(n)) {
@@ -99,10 +105,10 @@ export function parseSourceDocument(text: string, file: string): { tree: Tree; d
         const k = isScalar(item.key) ? (item.key.type === 'PLAIN' && item.key.source !== undefined ? item.key.source : String(item.key.value)) : String(item.key);
         entries.set(k, walk(item.value, depth + 1, path ? `${path}.${k}` : k));
       }
-      return { kind: 'map', entries, pos: pos(n as Node) };
+      return { kind: 'map', entries, pos: pos(n) };
     }
     if (isSeq(n)) {
-      return { kind: 'seq', items: n.items.map((x, i) => walk(x, depth + 1, `${path}[${i + 1}]`)), pos: pos(n as Node) };
+      return { kind: 'seq', items: n.items.map((x, i) => walk(x, depth + 1, `${path}[${i + 1}]`)), pos: pos(n) };
     }
     if (isScalar(n)) {
       const p = pos(n);
