@@ -46,8 +46,6 @@ export interface VariantTask {
   precision: number;
   detail: Detail;
   templates: string | null;
-  /** the staging directory every file is written into */
-  stage: string;
   keyHeader: string;
 }
 
@@ -93,7 +91,8 @@ export function checkTask(task: VariantTask): { spec: Spec; variant: Variant; pr
   return { spec, variant, problem };
 }
 
-export async function runVariant(task: VariantTask): Promise<VariantResult> {
+/** Make a task's handout, every file written into the staging directory `stage`. */
+export async function runVariant(task: VariantTask, stage: string): Promise<VariantResult> {
   const names = fileNames(task.base, task.format);
   const n = Numeric.at(task.precision);
   const { spec, variant, problem } = checkTask(task);
@@ -117,10 +116,10 @@ export async function runVariant(task: VariantTask): Promise<VariantResult> {
     solution = renderers[task.format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates });
   }
   const sheetFile = await documentAs(task.format, task.pdfEngine, [sheet], { ...docOpts, name: `${task.base}-sheet` });
-  writeFileSync(join(task.stage, names.problem), variant.text);
-  writeFileSync(join(task.stage, names.sheet), sheetFile);
-  writeFileSync(join(task.stage, names.solution), solution);
-  writeFileSync(join(task.stage, names.key), answersKey(asked, n, task.decimals, task.keyHeader));
+  writeFileSync(join(stage, names.problem), variant.text);
+  writeFileSync(join(stage, names.sheet), sheetFile);
+  writeFileSync(join(stage, names.solution), solution);
+  writeFileSync(join(stage, names.key), answersKey(asked, n, task.decimals, task.keyHeader));
   const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
   return { index: task.index, files: names, sheet, asked: asked.length, digest };
 }

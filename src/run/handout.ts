@@ -93,7 +93,6 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
       precision: req.precision,
       detail: req.detail,
       templates: req.templates,
-      stage: '',
       keyHeader: [
         `Answers key of ${label}${s.name ? ` (${s.name})` : ''}, at ${req.precision} significant digits.`,
         `Check a student's answers: unrolled check ${names.problem} ANSWERS.yaml`,
@@ -114,14 +113,13 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    for (const t of tasks) t.stage = stage;
     // a PDF takes a second or two to make: find a bad variant before making any
     if (req.format === 'pdf') for (const t of tasks) checkTask(t);
     const jobs = Math.min(req.jobs ?? defaultJobs(), tasks.length);
     const bar = req.progress ? progressBar(tasks.length) : null;
     let results: VariantResult[];
     try {
-      results = await runAll(tasks, jobs, () => bar?.increment());
+      results = await runAll(tasks, stage, jobs, () => bar?.increment());
     } finally {
       bar?.stop();
     }
@@ -193,7 +191,7 @@ function workerScript(): string | null {
  * running finish, and the error of the first student that failed is the one reported
  * (tasks are taken in roster order, so every earlier student's task has run by then).
  */
-async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Promise<VariantResult[]> {
+async function runAll(tasks: VariantTask[], stage: string, jobs: number, done: () => void): Promise<VariantResult[]> {
   const script = workerScript();
   const board = newBoard();
   const results: VariantResult[] = [];
@@ -211,7 +209,7 @@ async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Pro
     };
   });
   crashed.catch(() => {}); // awaited in the races below
-  const workers = script === null ? [] : Array.from({ length: jobs - 1 }, () => new Worker(script, { workerData: { tasks, board } satisfies WorkerData }));
+  const workers = script === null ? [] : Array.from({ length: jobs - 1 }, () => new Worker(script, { workerData: { tasks, stage, board } satisfies WorkerData }));
   const finished = workers.map(
     (w) =>
       new Promise<void>((resolveWorker) => {
@@ -220,7 +218,7 @@ async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Pro
           if (m.kind === 'result') {
             results.push(m.result);
             done();
-          } else if (m.kind === 'failed') fail(m.index, m.problems ? new InputError(m.problems) : new Error(m.message));
+          } else if (m.kind === 'failed') fail(m.index, m.problems ? new InputError(m.problems) : m.error);
           else {
             over = true;
             resolveWorker();
@@ -237,7 +235,7 @@ async function runAll(tasks: VariantTask[], jobs: number, done: () => void): Pro
     // results are taken in, the progress bar redraws and Ctrl-C is heard
     for (let i = takeTask(board, tasks.length); i !== null; i = takeTask(board, tasks.length)) {
       try {
-        results.push(await runVariant(tasks[i]!));
+        results.push(await runVariant(tasks[i]!, stage));
         done();
       } catch (e) {
         fail(i, e instanceof Error ? e : new Error(String(e)));
