@@ -144,40 +144,35 @@ const cores = availableParallelism();
 /** CPU time of the whole machine, ms: what a child process and its threads used, on a quiet machine */
 const machineCpu = () => cpus().reduce((a, c) => a + c.times.user + c.times.sys + c.times.nice + c.times.irq, 0);
 /** wall time, and the cores kept busy on average (CPU time / wall time) */
-function measured(f: () => void): { ms: number; busy: number } {
+async function measured(f: () => Promise<unknown>): Promise<{ ms: number; busy: number }> {
   const c = machineCpu();
   const t = process.hrtime.bigint();
-  f();
+  await f();
   const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
   return { ms: wallMs, busy: (machineCpu() - c) / wallMs };
 }
-const batch = (count: number, jobs: number) =>
-  measured(() => {
-    const out = join(tmp, `handout-${count}-${jobs}`);
-    const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', String(count), '--seed', '1', '--out', out, '--jobs', String(jobs)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
+/** `unrolled handout` of the bench's spec, as a process of its own */
+function handout(count: number, seed: number, out: string, jobs: number): Promise<void> {
+  const args = ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', String(count), '--seed', String(seed), '--out', join(tmp, out), '--jobs', String(jobs)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`handout exited with ${code}: ${stderr}`))));
   });
+}
+const batch = (count: number, jobs: number) => measured(() => handout(count, 1, `handout-${count}-${jobs}`, jobs));
 /** the control: `cores` separate processes at once, each on one thread with its share of the variants (nothing shared, nothing to coordinate) */
-const processes = async (count: number) => {
-  const c = machineCpu();
-  const t = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: cores }, (_, k) => {
-      const args = ['dist/cli.js', 'handout', 'fixtures/handout/rnn-spec.yaml', '--count', String(Math.ceil(count / cores)), '--seed', String(k + 1), '--out', join(tmp, `procs-${count}-${k}`), '--jobs', '1'];
-      return new Promise<void>((res, rej) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? res() : rej(new Error(`handout exited with ${code}`)))));
-    }),
-  );
-  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
-  return { ms: wallMs, busy: (machineCpu() - c) / wallMs };
-};
+const processes = (count: number) =>
+  measured(() => Promise.all(Array.from({ length: cores }, (_, k) => handout(Math.ceil(count / cores), k + 1, `procs-${count}-${k}`, 1))));
 for (const count of [100, 400]) {
   // alternately, median of 3 (of 1 for 400)
   const ones: { ms: number; busy: number }[] = [];
   const alls: { ms: number; busy: number }[] = [];
   const procs: { ms: number; busy: number }[] = [];
   for (let k = 0; k < (count === 100 ? 3 : 1); k++) {
-    ones.push(batch(count, 1));
-    alls.push(batch(count, cores));
+    ones.push(await batch(count, 1));
+    alls.push(await batch(count, cores));
     if (cores >= 2) procs.push(await processes(count));
   }
   const mid = (xs: { ms: number; busy: number }[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]!;
