@@ -9,7 +9,7 @@
 import { VERSION } from '../version.js';
 import { createRenderer } from './handlebars.js';
 import { escapeHtml, katexCss, markdownToHtmlBody, pageOverrides } from './html.js';
-import { latexText, markdownToLatex, pdfText, texOverrides } from './tex.js';
+import { latexText, markdownToLatex, pdfText, texOverrides, tidyTex } from './tex.js';
 
 export interface PagesOptions {
   /** the title of the whole file (PDF metadata, the HTML page's <title>) */
@@ -46,7 +46,7 @@ export function pagesToTex(pages: string[], opts: PagesOptions & { source: strin
     }),
   };
   const render = createRenderer('tex', opts.decimals, texOverrides(opts.templates), 'pages');
-  return render(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
+  return tidyTex(render(view));
 }
 
 /** The data templates/html/pages.hbs receives. Every string in it is HTML, already escaped. */

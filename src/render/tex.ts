@@ -52,7 +52,12 @@ export function renderTex(trace: Trace, opts: TexOptions): string {
     body,
   };
   const render = createRenderer('tex', opts.decimals, texOverrides(opts.templates ?? null));
-  return render(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
+  return tidyTex(render(view));
+}
+
+/** A rendered LaTeX document's whitespace: no trailing spaces, no runs of blank lines, one final newline. */
+export function tidyTex(tex: string): string {
+  return tex.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
 }
 
 /** `--templates DIR` applies to the LaTeX document only through DIR/tex/ (DIR itself is Markdown). */
