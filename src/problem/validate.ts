@@ -9,7 +9,6 @@ import { parseSource, readSourceText, type Tree } from './source.js';
 import { generatorKind, type GeneratorKind } from './generators.js';
 import type { Example, Problem } from './types.js';
 
-/** Sizes beyond these make a worked solution nobody can read; refuse them early. */
 /**
  * Sizes beyond these make a worked solution nobody can read; refuse them early. The
  * environment can raise them: UNROLLED_MAX_SIZE (hidden size, input and output dimension)
