@@ -415,6 +415,10 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     return [{ partial: 'note', message: `Truncated BPTT: a new chunk starts here. ${states} ${many ? 'are' : 'is'} carried forward with ${many ? 'their' : 'its'} value but detached: for the backward pass ${many ? 'they are constants' : 'it is a constant'}, so the gradient stops at this chunk boundary.` }];
   };
 
+  /** Where a backward walk reaches the initial states `states` (LaTeX, joined): the walk ends. */
+  const walkEnds = (states: string, walk: string): string =>
+    `${states} ${trace.state.length > 1 ? 'are fixed initial states, not parameters' : 'is a fixed initial state, not a parameter'}, so the walk${walk} ends here.`;
+
   const backwardOfExample = (e: ExampleTrace): TimestepView[] => {
     const views: TimestepView[] = [];
     for (let t = e.length; t >= 1; t--) {
@@ -431,7 +435,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
           reason: e.targets.some((y) => y.t === t) ? 'these parameters are not used at this timestep' : `there is no output at $t = ${t}$`,
         });
       }
-      const ends = t === 1 ? `${trace.state.map((st) => `$${st}_0$`).join(' and ')} ${trace.state.length > 1 ? 'are fixed initial states, not parameters' : 'is a fixed initial state, not a parameter'}, so the walk ends here.` : null;
+      const ends = t === 1 ? walkEnds(trace.state.map((st) => `$${st}_0$`).join(' and '), '') : null;
       views.push({ t, token: e.tokens?.[t - 1] ?? null, blocks, section: null, heading: null, ends });
     }
     return views;
@@ -490,6 +494,8 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
   const nodeGradBlocks = (G: GradStep, t: number, e: ExampleTrace): Block[] => {
     const sym = delta(S.id(G.of));
     const id = G.internal ? null : G.id;
+    // (a stacked or bidirectional network says its own notes)
+    if (stacked) return stackedGradBlocks(G, t, e, sym, id);
     const notes: string[] = [];
     if (isState(G.of)) {
       if (/\.h$/.test(G.of) && !e.targets.some((y) => y.t === t)) notes.push(`There is no output at $t = ${t}$, so nothing reaches $${S.id(G.of)}$ from the head.`);
@@ -499,7 +505,6 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
         notes.push(`Truncated BPTT: the state is detached after $t = ${t}$, the end of a chunk, so nothing flows back into $${S.id(G.of)}$ from timestep ${t + 1}; full BPTT would add the part through $${S.id(G.of)}$'s use at $t = ${t + 1}$ here.`);
       }
     }
-    if (stacked) return stackedGradBlocks(G, t, e, sym, id);
     const note: Block[] = notes.length ? [{ partial: 'note', message: notes.join(' ') }] : [];
     if (G.parts.length === 1) return [...contributionBlocks(G.parts[0]!, sym, id), ...note];
     // the parts through this timestep's own consumers first, then those from the future
@@ -549,9 +554,7 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
       lastUnit = unit;
       const where = backward ? 'backward' : 'forward';
       const heading = whole ? `Example ${e.index}, ${where}: ${unitTitle(unit, false).replace(/:.*/, '')}` : `Example ${e.index}, ${where}: ${unitTitle(unit, false)}, t = ${t}`;
-      const ends = backward && unit.startsWith('cell') && (splitName(unit).reverse ? t === e.length : t === 1)
-        ? `${initialOf(unit)} ${trace.state.length > 1 ? 'are fixed initial states, not parameters' : 'is a fixed initial state, not a parameter'}, so the walk of this direction ends here.`
-        : null;
+      const ends = backward && unit.startsWith('cell') && (splitName(unit).reverse ? t === e.length : t === 1) ? walkEnds(initialOf(unit), ' of this direction') : null;
       views.push({ t, token: whole ? null : (e.tokens?.[t - 1] ?? null), blocks: render(xs, unit, t), section, heading, ends });
       current = null;
     };
