@@ -342,6 +342,15 @@ export const svgDataUrl = (svg: string): string => `data:image/svg+xml;base64,${
 /** the only data: URL the Markdown renderers accept besides markdown-it's defaults */
 export const SVG_DATA_URL = /^data:image\/svg\+xml;base64,[A-Za-z0-9+/]+={0,2}$/;
 
+/**
+ * A markdown-it that accepts the gradient-flow chart's SVG data: URL (markdown-it refuses
+ * data: URLs by default), and every other link as before: the one rule of both renderers.
+ */
+export function acceptChartUrls(md: { validateLink: (url: string) => boolean }): void {
+  const validateLink = md.validateLink.bind(md);
+  md.validateLink = (url: string) => SVG_DATA_URL.test(url) || validateLink(url);
+}
+
 /** The chart's data from an image URL, or null when it is not a gradient-flow chart. */
 export function plotFromDataUrl(url: string): PlotData | null {
   if (!SVG_DATA_URL.test(url)) return null;

@@ -12,7 +12,7 @@ import type { Trace } from '../trace/types.js';
 import { VERSION } from '../version.js';
 import { createRenderer } from './handlebars.js';
 import { renderMarkdown, type Detail } from './markdown.js';
-import { SVG_DATA_URL } from './flow.js';
+import { acceptChartUrls } from './flow.js';
 
 // markdown-it and KaTeX are loaded on first use, so that the other formats do not pay for them
 const require = createRequire(import.meta.url);
@@ -128,10 +128,9 @@ function markdownIt(errors: MathError[]): MarkdownIt {
   const plugin = require('@vscode/markdown-it-katex') as { default: (md: MarkdownIt, options: object) => void };
   // raw HTML in the Markdown is shown as text: user text can never become a tag
   const md = MarkdownItCtor({ html: false, linkify: false, typographer: false });
-  // the gradient-flow chart is an SVG data: URL (an <img>: no script runs in it), which
-  // markdown-it refuses by default; the page's CSP allows img-src data:
-  const validateLink = md.validateLink.bind(md);
-  md.validateLink = (url: string) => SVG_DATA_URL.test(url) || validateLink(url);
+  // the gradient-flow chart is an SVG data: URL (an <img>: no script runs in it); the
+  // page's CSP allows img-src data:
+  acceptChartUrls(md);
   // The plugin catches KaTeX's errors and draws them in red; this KaTeX records every one
   // (strict, throwOnError) so that the render fails instead.
   const strictKatex = {

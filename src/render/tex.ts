@@ -15,7 +15,7 @@ import type { Trace } from '../trace/types.js';
 import { VERSION } from '../version.js';
 import { createRenderer } from './handlebars.js';
 import { renderMarkdown, type Detail } from './markdown.js';
-import { layout, plotFromDataUrl, SVG_DATA_URL, type PlotData } from './flow.js';
+import { acceptChartUrls, layout, plotFromDataUrl, type PlotData } from './flow.js';
 import { LATEX_RESERVED } from './latex.js';
 
 // markdown-it is loaded on first use, so that the other formats do not pay for it
@@ -482,9 +482,8 @@ function markdownIt(): MarkdownIt {
   const md = MarkdownItCtor({ html: false, linkify: false, typographer: false });
   md.block.ruler.before('fence', 'math_block', mathBlockRule, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
   md.inline.ruler.before('escape', 'math_inline', mathInlineRule);
-  // the gradient-flow chart is an SVG data: URL, which markdown-it refuses by default
-  const validateLink = md.validateLink.bind(md);
-  md.validateLink = (url: string) => SVG_DATA_URL.test(url) || validateLink(url);
+  // the gradient-flow chart: drawn again from its data URL (see inlineToLatex)
+  acceptChartUrls(md);
   parser = md;
   return md;
 }
