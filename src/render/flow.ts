@@ -340,7 +340,7 @@ export function renderSvg(data: PlotData): string {
 export const svgDataUrl = (svg: string): string => `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 
 /** the only data: URL the Markdown renderers accept besides markdown-it's defaults */
-export const SVG_DATA_URL = /^data:image\/svg\+xml;base64,[A-Za-z0-9+/]+={0,2}$/;
+const SVG_DATA_URL = /^data:image\/svg\+xml;base64,[A-Za-z0-9+/]+={0,2}$/;
 
 /**
  * A markdown-it that accepts the gradient-flow chart's SVG data: URL (markdown-it refuses
