@@ -20,7 +20,8 @@ describe('the task board', () => {
   it('gives each index to exactly one of several threads taking at once', async () => {
     const board = newBoard();
     const count = 20_000;
-    // three threads take as fast as they can, this one too
+    // three threads take as fast as they can, this one too (takeTask's steps written out in
+    // plain JavaScript: a worker thread started here cannot load the TypeScript module)
     const taker = `const { workerData, parentPort } = require('node:worker_threads');
       const taken = []; for (;;) { if (Atomics.load(workerData.board, 1) !== 0) break;
         const i = Atomics.add(workerData.board, 0, 1); if (i >= workerData.count) break; taken.push(i); }
