@@ -8,18 +8,21 @@
 // on the CI machine). A cache V8 does not accept (another Node version, other V8 flags) or a
 // missing one only costs that time back: V8 compiles the source as usual.
 //
-// V8's optimizing compiler (TurboFan) is told to wait for about 16 times as much execution
-// as usual before it considers a function (--interrupt-budget: 1 MB of bytecode run,
-// against 66 KB in Node 20's V8). The code run for each problem is large and varied, and
+// V8's optimizing compilers are told to wait about 16 times as much execution as usual
+// before they consider a function. The code run for each problem is large and varied, and
 // most of it runs only a few times per problem, so by default V8 kept compiling for as long
 // as a batch ran: 100 handout variants on one thread kept a second core busy compiling
-// (1.4 s of compiler time beside 1.8 s of work), and every further thread compiled it all
-// again, so two threads were no faster than one. With the later start the hot arithmetic
-// is still compiled, the compiler takes about a tenth of the time, and a single `solve` is
-// as fast as before (`npm run bench`). The flag is V8's own under that name since its first
-// versions. It is set before any chunk loads, because V8 takes a code cache only under the
-// flags it was recorded with (the build records the caches under it).
-// UNROLLED_INTERRUPT_BUDGET=<bytes> sets another budget, =v8 leaves V8's own.
+// (Node 20: 1.4 s of compiler time beside 1.8 s of work), and every further thread compiled
+// it all again, so two threads were no faster than one. With the later start the hot
+// arithmetic is still compiled, the compiler takes a fraction of the time, and a single
+// `solve` is as fast as before (`npm run bench`). V8 has named these thresholds
+// differently over time (--interrupt-budget up to V8 11, Node 20; the invocation counts
+// for TurboFan and Maglev since V8 12, Node 22), and an unknown flag makes it print an
+// error, so the build asks the V8 it runs under which flags it has and their defaults
+// (dist/v8-flags.json); they are scaled only under that same V8. They are set before any
+// chunk loads, because V8 takes a code cache only under the flags it was recorded with (the
+// build records the caches under them). UNROLLED_TIERING=<factor> scales by another
+// factor, =1 leaves V8's own.
 //
 // UNROLLED_CODE_CACHE=off ignores the caches (to measure what they save); =write records
 // them at exit, adding to what earlier runs recorded (the build does this); =verify says on
@@ -38,14 +41,26 @@ interface Chunk {
 
 const mode = process.env.UNROLLED_CODE_CACHE ?? 'on';
 
-/** V8's interrupt budget: bytes of bytecode a function runs before V8 considers optimizing it. */
-const INTERRUPT_BUDGET = 1 << 20;
-const budget = process.env.UNROLLED_INTERRUPT_BUDGET ?? String(INTERRUPT_BUDGET);
-// Only under the V8 versions known to have the flag (up to 13, Node 24's): V8 prints an
-// error for a flag it does not know. V8's flags are the process's: a worker thread runs
-// under what the main thread set.
-const knownV8 = Number(process.versions.v8.split('.')[0]) <= 13;
-if (isMainThread && knownV8 && /^[1-9][0-9]{0,8}$/.test(budget)) setFlagsFromString(`--interrupt-budget=${budget}`);
+/** How many times as much execution as usual V8 waits for before it considers optimizing a function. */
+const TIERING = 16;
+
+/** The build's record of V8's tier-up thresholds (src/build.mjs), or null if it is not there. */
+function tieringFlags(): { v8: string; defaults: Record<string, number> } | null {
+  try {
+    return JSON.parse(readFileSync(join(__dirname, 'v8-flags.json'), 'utf8')) as { v8: string; defaults: Record<string, number> };
+  } catch {
+    return null;
+  }
+}
+
+// V8's flags are the process's: a worker thread runs under what the main thread set
+if (isMainThread) {
+  const factor = Number(process.env.UNROLLED_TIERING ?? TIERING);
+  const known = tieringFlags();
+  if (known && known.v8 === process.versions.v8 && Number.isInteger(factor) && factor > 1 && factor <= 1000) {
+    for (const [flag, value] of Object.entries(known.defaults)) setFlagsFromString(`--${flag}=${value * factor}`);
+  }
+}
 
 const chunks = new Map<string, Chunk>();
 const scripts: [file: string, script: Script][] = [];

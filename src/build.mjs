@@ -68,6 +68,15 @@ const lazyStringWidth = {
   },
 };
 
+/** The defaults of the tier-up thresholds this V8 has, as `node --v8-options` lists them. */
+function tieringDefaults() {
+  const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout ?? '';
+  const defaults = {};
+  for (const m of options.matchAll(/^\s+type: int\s+default: --([a-z-]+)=(\d+)$/gm)) defaults[m[1]] = Number(m[2]);
+  const chosen = 'interrupt-budget' in defaults ? ['interrupt-budget'] : ['invocation-count-for-turbofan', 'invocation-count-for-maglev'];
+  return Object.fromEntries(chosen.filter((f) => f in defaults).map((f) => [f, defaults[f]]));
+}
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 // 1. the application, as ES modules split into chunks (esbuild tree-shakes and splits only
 //    ES modules), kept in memory
@@ -102,7 +111,11 @@ for (const file of app.outputFiles) {
 await build({ absWorkingDir: root, entryPoints: ['src/boot.ts'], outfile: 'dist/boot.js', bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
 writeFileSync(join(root, 'dist', 'cli.js'), "#!/usr/bin/env node\n'use strict';\nrequire('./boot.js').start(require('node:path').join(__dirname, 'entry-cli.js'));\n", { mode: 0o755 });
 writeFileSync(join(root, 'dist', 'run', 'handout-worker.js'), "'use strict';\nrequire('../boot.js').start(require('node:path').join(__dirname, '..', 'entry-handout-worker.js'));\n");
-// 4. the code caches: what these commands compile, recorded run after run
+// 4. V8's tier-up thresholds, which src/boot.ts scales: the flags this V8 has, with their
+//    defaults (--interrupt-budget up to V8 11; the invocation counts for TurboFan and Maglev
+//    since V8 12, when Maglev came on; V8 11 knows the Maglev count but has Maglev off)
+writeFileSync(join(root, 'dist', 'v8-flags.json'), JSON.stringify({ v8: process.versions.v8, defaults: tieringDefaults() }) + '\n');
+// 5. the code caches: what these commands compile, recorded run after run
 const work = mkdtempSync(join(tmpdir(), 'unrolled-build-'));
 try {
   const seed = 'fixtures/seed-rnn-sentiment.yaml';
