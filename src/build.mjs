@@ -50,12 +50,17 @@ const precompiled = {
  * string-width (yargs lays out help with it) makes an Intl.Segmenter and the /^\p{RGI_Emoji}$/v
  * regular expression when it is loaded: the first Intl object of a process costs ~10 ms of
  * ICU start-up and that expression ~7 ms to parse, together a tenth of `unrolled solve`,
- * which never measures a string. Made on first use instead, they are paid by help only.
- * (Should string-width change these lines, they are left as they are.)
+ * which never measures a string. Made on first use instead, they are paid by help only, and
+ * the emoji expression only for text that has a character an emoji needs (a pictograph, an
+ * emoji-presentation character, U+20E3 or U+FE0F: every RGI emoji has one): compiling it
+ * took ~20 ms of `unrolled solve --help`, whose σ and ½ are no emoji. (package.json's
+ * overrides give cliui and wrap-ansi the same string-width as yargs, 8.x, whose printable
+ * ASCII needs no Intl at all: `unrolled --help` never starts ICU.) Should string-width
+ * change these lines, they are left as they are.
  */
 const LAZY = [
   ['new Intl.Segmenter()', '{ segment: (text) => (lazySegmenter ??= new Intl.Segmenter()).segment(text) }'],
-  ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'const rgiEmojiRegex = { test: (text) => (lazyRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(text) };'],
+  ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'const rgiEmojiRegex = { test: (text) => (lazyEmoji ??= /[\\p{Extended_Pictographic}\\p{Emoji_Presentation}\\u20E3\\uFE0F]/u).test(text) && (lazyRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(text) };'],
 ];
 const lazyStringWidth = {
   name: 'lazy-string-width',
@@ -63,7 +68,7 @@ const lazyStringWidth = {
     b.onLoad({ filter: /[\\/]node_modules[\\/](?:.*[\\/])?string-width[\\/]index\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       const contents = LAZY.reduce((t, [from, to]) => t.replaceAll(from, () => to), text);
-      return { contents: contents === text ? text : `let lazySegmenter, lazyRgiEmoji;\n${contents}`, loader: 'js' };
+      return { contents: contents === text ? text : `let lazySegmenter, lazyEmoji, lazyRgiEmoji;\n${contents}`, loader: 'js' };
     });
   },
 };

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli } from './helpers/cli.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GOLDEN = join(ROOT, 'test', 'render', 'golden');
@@ -39,6 +40,20 @@ describe('the built command', () => {
     const r = run(['solve', `fixtures/${problem}.yaml`, '--out', '-', ...args]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(readFileSync(join(GOLDEN, golden), 'utf8'));
+  }, 60_000);
+
+  // the bundle's string-width makes its Intl.Segmenter and its emoji expression on first use
+  // (src/build.mjs): the help it lays out is the source's, σ, ½ and … included
+  it.each([[[]], [['solve']], [['check']], [['handout']], [['init']]])('lays out %j --help as the source does', async (command) => {
+    const r = run([...command, '--help']);
+    expect(r.status, r.stderr).toBe(0);
+    const source = await cli(...command, '--help');
+    expect(r.stdout).toBe(source.stdout);
+    if (command.length) expect(r.stdout).toMatch(/[σ½…]/);
+    const bundle = readFileSync(join(ROOT, 'dist', 'entry-cli.js'), 'utf8');
+    expect(bundle).toContain('lazySegmenter ??= new Intl.Segmenter()');
+    expect(bundle).toContain('lazyRgiEmoji ??=');
+    expect(bundle).not.toMatch(/= new Intl\.Segmenter\(\);/);
   }, 60_000);
 
   it('takes the code cache of every chunk that solve and --help load', () => {
