@@ -47,10 +47,14 @@ function wall(args: string[], runs = 7, env: NodeJS.ProcessEnv = process.env): n
   return median(times);
 }
 
-function time<T>(f: () => T, runs = 3): { ms: number; value: T } {
-  let value!: T;
+/** median time of `runs` runs, and the last run's value (null once the caller lets it go) */
+function time<T>(f: () => T, runs = 3): { ms: number; value: T | null } {
+  let value: T | null = null;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    // the last run's value is let go first: a solve's trace of 200 MB left for the collector
+    // to trace through would slow the next run, and a larger one more (T = 64 against 32)
+    value = null;
     const t = process.hrtime.bigint();
     value = f();
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -113,8 +117,10 @@ const rss0 = process.memoryUsage().rss;
 const s32 = time(() => solve(p32, { precision: 64 }));
 const rss1 = process.memoryUsage().rss;
 const peak32 = process.resourceUsage().maxRSS; // KB
+const macs = multiplyAdds(s32.value!);
+s32.value = null;
 const s64 = time(() => solve(p64, { precision: 64 }));
-const macs = multiplyAdds(s32.value);
+s64.value = null;
 // the baseline: a bare decimal.js multiply-add loop of the same count at the same precision
 const Big = Decimal.clone({ precision: 64 });
 const xs = Array.from({ length: 64 }, (_, i) => new Big(1).div(i + 3));
@@ -139,10 +145,10 @@ console.error('3. rendering (the seed, full detail)');
 const seed = solve(loadProblem(SEED, n64), { precision: 64 });
 const md = time(() => renderMarkdown(seed, { decimals: 4, detail: 'full' }));
 const html = time(() => renderHtml(seed, { decimals: 4, detail: 'full' }), 1);
-const formulas = [...md.value.matchAll(/\$\$\n([\s\S]*?)\n\$\$|\$([^$\n]+)\$/g)].map((m) => ({ tex: m[1] ?? m[2]!, display: m[1] !== undefined }));
+const formulas = [...md.value!.matchAll(/\$\$\n([\s\S]*?)\n\$\$|\$([^$\n]+)\$/g)].map((m) => ({ tex: m[1] ?? m[2]!, display: m[1] !== undefined }));
 const kt = time(() => formulas.forEach((f) => katex.renderToString(f.tex, { displayMode: f.display, throwOnError: true, output: 'htmlAndMathml' })), 1);
-report('Markdown', `${ms(md.ms)}, ${(md.value.length / 1024).toFixed(0)} KB`);
-report('HTML (KaTeX, fonts inlined)', `${ms(html.ms)}, ${(html.value.length / 2 ** 20).toFixed(1)} MB`);
+report('Markdown', `${ms(md.ms)}, ${(md.value!.length / 1024).toFixed(0)} KB`);
+report('HTML (KaTeX, fonts inlined)', `${ms(html.ms)}, ${(html.value!.length / 2 ** 20).toFixed(1)} MB`);
 report('KaTeX per formula', `${((kt.ms * 1000) / formulas.length).toFixed(0)} µs (${formulas.length} formulas)`);
 
 // ---------------------------------------------------------------------------------------
