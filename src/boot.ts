@@ -33,7 +33,6 @@ import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 
 interface Chunk {
   exports: unknown;
@@ -53,8 +52,8 @@ function tieringFlags(): { v8: string; defaults: Record<string, number> } | null
   }
 }
 
-// V8's flags are the process's: a worker thread runs under what the main thread set
-if (isMainThread) {
+/** Scale V8's tier-up thresholds, under the V8 the build recorded them for. */
+function setTiering(): void {
   const factor = Number(process.env.UNROLLED_TIERING ?? TIERING);
   const known = tieringFlags();
   if (known && known.v8 === process.versions.v8 && Number.isInteger(factor) && factor > 1 && factor <= 1000) {
@@ -88,13 +87,20 @@ function load(file: string): unknown {
   return chunk.exports;
 }
 
-if (mode === 'write' && isMainThread) {
-  process.on('exit', () => {
-    for (const [file, script] of scripts) writeFileSync(`${file}.cache`, script.createCachedData());
-  });
-}
-
-/** Run an entry chunk of the bundle. */
-export function start(entry: string): void {
+/**
+ * Run an entry chunk of the bundle, on the main thread (the command line) or on a handout
+ * worker thread. V8's flags are the process's: a worker runs under what the main thread
+ * set, and only the main thread records the code caches. (Told by the caller rather than
+ * by node:worker_threads, which `unrolled --help` would otherwise load for nothing.)
+ */
+export function start(entry: string, thread: 'main' | 'worker' = 'main'): void {
+  if (thread === 'main') {
+    setTiering();
+    if (mode === 'write') {
+      process.on('exit', () => {
+        for (const [file, script] of scripts) writeFileSync(`${file}.cache`, script.createCachedData());
+      });
+    }
+  }
   load(entry);
 }

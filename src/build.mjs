@@ -115,7 +115,7 @@ for (const file of app.outputFiles) {
 // 3. the loader, and the two ways in: the command line and a handout worker thread
 await build({ absWorkingDir: root, entryPoints: ['src/boot.ts'], outfile: 'dist/boot.js', bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
 writeFileSync(join(root, 'dist', 'cli.js'), "#!/usr/bin/env node\n'use strict';\nrequire('./boot.js').start(require('node:path').join(__dirname, 'entry-cli.js'));\n", { mode: 0o755 });
-writeFileSync(join(root, 'dist', 'run', 'handout-worker.js'), "'use strict';\nrequire('../boot.js').start(require('node:path').join(__dirname, '..', 'entry-handout-worker.js'));\n");
+writeFileSync(join(root, 'dist', 'run', 'handout-worker.js'), "'use strict';\nrequire('../boot.js').start(require('node:path').join(__dirname, '..', 'entry-handout-worker.js'), 'worker');\n");
 // 4. V8's tier-up thresholds, which src/boot.ts scales: the flags this V8 has, with their
 //    defaults (--interrupt-budget up to V8 11; the invocation counts for TurboFan and Maglev
 //    since V8 12, when Maglev came on; V8 11 knows the Maglev count but has Maglev off)
