@@ -233,6 +233,14 @@ export interface Shown {
  * A non-zero value that would round to 0 is shown in scientific notation instead, so that
  * σ(−100) ≈ 3.720e-44 never prints as 0.
  */
+/**
+ * Whether `show(x, decimals, asOperand)` is the exact value, without formatting it: an exact
+ * number with at most `decimals` decimal places, not a hand-rounding's result shown as one.
+ */
+export function shownExact(x: Num, decimals: number, asOperand = false): boolean {
+  return !(x.rounded && !asOperand) && x.exact && x.v.decimalPlaces() <= decimals;
+}
+
 export function show(x: Num, decimals: number, asOperand = false): Shown {
   const v = x.v;
   if (x.rounded && !asOperand) {

@@ -1,6 +1,6 @@
 // LaTeX math building blocks shared by every format that writes math (md, tex, html):
 // numbers, vectors, matrices, term-by-term expansions, quantity symbols, escaping.
-import { show, type Num } from '../numeric/index.js';
+import { show, shownExact, type Num } from '../numeric/index.js';
 import type { Mat, Value, Vec } from '../trace/types.js';
 
 /** A number in LaTeX at `decimals` places (scientific when it would round to 0). */
@@ -18,11 +18,11 @@ export function factor(x: Num, decimals: number): string {
 
 type Numeric = Num | Value | Numeric[];
 
-/** Every number inside nested lists, vectors, matrices and values. */
-const flat = (v: Numeric): Num[] => {
-  if (Array.isArray(v)) return v.flatMap(flat);
-  if ('kind' in v) return v.kind === 'scalar' ? [v.x] : flat(v.x);
-  return [v];
+/** Whether every number inside nested lists, vectors, matrices and values passes `test` (stops at the first that fails). */
+const every = (v: Numeric, test: (x: Num) => boolean): boolean => {
+  if (Array.isArray(v)) return v.every((x) => every(x, test));
+  if ('kind' in v) return v.kind === 'scalar' ? test(v.x) : every(v.x, test);
+  return test(v);
 };
 
 /**
@@ -31,7 +31,7 @@ const flat = (v: Numeric): Num[] => {
  * number counts as the exact decimal it is (the rounding was shown where it happened).
  */
 export function rel(v: Numeric, decimals: number, operands = false): string {
-  return flat(v).every((x) => show(x, decimals, operands).exact) ? '=' : '\\approx';
+  return every(v, (x) => shownExact(x, decimals, operands)) ? '=' : '\\approx';
 }
 
 export function vecm(v: Vec, decimals: number): string {
