@@ -233,21 +233,13 @@ export interface Shown {
  * A non-zero value that would round to 0 is shown in scientific notation instead, so that
  * σ(−100) ≈ 3.720e-44 never prints as 0.
  */
-/**
- * Whether `show(x, decimals, asOperand)` is the exact value, without formatting it: an exact
- * number with at most `decimals` decimal places, not a hand-rounding's result shown as one.
- */
-export function shownExact(x: Num, decimals: number, asOperand = false): boolean {
-  return !(x.rounded && !asOperand) && x.exact && x.v.decimalPlaces() <= decimals;
-}
-
 export function show(x: Num, decimals: number, asOperand = false): Shown {
   const v = x.v;
   if (x.rounded && !asOperand) {
     // the result of a hand-rounding step: shown as rounded
     return { text: v.isZero() ? '0' : v.toFixed(decimals, 4), exact: false };
   }
-  if (x.exact && v.decimalPlaces() <= decimals) {
+  if (shownExact(x, decimals, asOperand)) {
     const text = v.isZero() ? '0' : v.toFixed();
     return { text, exact: true };
   }
@@ -257,5 +249,14 @@ export function show(x: Num, decimals: number, asOperand = false): Shown {
     const [mantissa, exp] = e.split('e');
     return { text: e, exact: false, sci: { mantissa: mantissa!, exponent: Number(exp) } };
   }
-  return { text: fixed, exact: x.exact && v.eq(fixed) };
+  // rounded: inexact, or exact with more than `decimals` places
+  return { text: fixed, exact: false };
+}
+
+/**
+ * Whether `show(x, decimals, asOperand)` is the exact value, without formatting it: an exact
+ * number with at most `decimals` decimal places, not a hand-rounding's result shown as one.
+ */
+export function shownExact(x: Num, decimals: number, asOperand = false): boolean {
+  return !(x.rounded && !asOperand) && x.exact && x.v.decimalPlaces() <= decimals;
 }

@@ -34,5 +34,15 @@ describe('Numeric', () => {
     // both answers occur
     expect(exact).toBeGreaterThan(20);
     expect(exact).toBeLessThan(nums.length * 8 - 20);
+    // and they are the display rule's: an exact number with few enough places, a hand-rounded
+    // one only as an operand
+    expect(shownExact(n.parse('0.13'), 2)).toBe(true);
+    expect(shownExact(n.parse('0.13'), 1)).toBe(false);
+    expect(shownExact(n.parse('2/8'), 2)).toBe(true);
+    expect(shownExact(n.parse('1/3'), 6)).toBe(false);
+    expect(shownExact(n.zero, 0)).toBe(true);
+    expect(shownExact(n.tanh(n.parse('0.23')), 30)).toBe(false);
+    const rounded = n.roundTo(n.tanh(n.parse('0.23')), 4);
+    expect([shownExact(rounded, 4), shownExact(rounded, 4, true)]).toEqual([false, true]);
   });
 });
