@@ -22,6 +22,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const run = (args: string[], env: NodeJS.ProcessEnv = {}, bin = join(ROOT, 'dist', 'cli.js')) =>
   spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 
+/** What UNROLLED_CODE_CACHE=verify printed: V8 took (or refused) the cache of every chunk it loaded, entry-cli.js's among them. */
+function expectEveryCache(stderr: string, verdict: 'accepted' | 'rejected'): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toContain(`code cache of entry-cli.js: ${verdict}`);
+  for (const line of lines) expect(line).toMatch(new RegExp(`^code cache of [\\w-]+\\.js: ${verdict}$`));
+}
+
 describe('the built command', () => {
   // every golden file, written by the built command from precompiled templates
   const goldens: [golden: string, problem: string, args: string[]][] = [
@@ -60,9 +67,8 @@ describe('the built command', () => {
     for (const args of [['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-'], ['--help']]) {
       const r = run(args, { UNROLLED_CODE_CACHE: 'verify' });
       expect(r.status, r.stderr).toBe(0);
-      const lines = r.stderr.trim().split('\n');
-      expect(lines.length).toBeGreaterThanOrEqual(args[0] === 'solve' ? 4 : 2);
-      for (const line of lines) expect(line).toMatch(/^code cache of [\w-]+\.js: accepted$/);
+      expect(r.stderr.trim().split('\n').length).toBeGreaterThanOrEqual(args[0] === 'solve' ? 4 : 2);
+      expectEveryCache(r.stderr, 'accepted');
     }
   }, 60_000);
 
@@ -76,15 +82,14 @@ describe('the built command', () => {
     const args = ['solve', 'fixtures/seed-rnn-sentiment.yaml', '--format', 'json'];
     const normal = run(args, { UNROLLED_CODE_CACHE: 'verify' });
     expect(normal.status, normal.stderr).toBe(0);
-    for (const line of normal.stderr.trim().split('\n')) expect(line).toMatch(/^code cache of [\w-]+\.js: accepted$/);
+    expectEveryCache(normal.stderr, 'accepted');
     // V8 takes a code cache only under the flags it was recorded with: under another factor
     // the flags differ, so every cache is refused, and the output is the same
     for (const factor of ['1', '4']) {
       const other = run(args, { UNROLLED_CODE_CACHE: 'verify', UNROLLED_TIERING: factor });
       expect(other.status, other.stderr).toBe(0);
       expect(other.stdout).toBe(normal.stdout);
-      expect(other.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
-      expect(other.stderr).not.toMatch(/accepted/);
+      expectEveryCache(other.stderr, 'rejected');
     }
   }, 60_000);
 
@@ -98,7 +103,7 @@ describe('the built command', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(run(args).stdout);
     // the caches were recorded under the build's flags, so V8, left with its own, refuses them
-    expect(r.stderr.trim().split('\n').every((line) => /^code cache of [\w-]+\.js: rejected$/.test(line))).toBe(true);
+    expectEveryCache(r.stderr, 'rejected');
     // and without a record at all
     rmSync(join(copy, 'v8-flags.json'));
     const bare = run(args, {}, join(copy, 'cli.js'));
@@ -119,8 +124,7 @@ describe('the built command', () => {
     const damaged = run(['solve', 'fixtures/lstm-textbook-small.yaml', '--format', 'json'], { UNROLLED_CODE_CACHE: 'verify' }, join(copy, 'cli.js'));
     expect(damaged.status, damaged.stderr).toBe(0);
     expect(damaged.stdout).toBe(normal.stdout);
-    expect(damaged.stderr).toMatch(/^code cache of entry-cli\.js: rejected$/m);
-    expect(damaged.stderr).not.toMatch(/accepted/);
+    expectEveryCache(damaged.stderr, 'rejected');
   }, 60_000);
 
   it('compiles the templates of --templates DIR with the full Handlebars, the rest precompiled', () => {
