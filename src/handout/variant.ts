@@ -17,6 +17,7 @@ import { pagesToHtml, pagesToTex } from '../render/pages.js';
 import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
+import { renderWithin } from '../run/size.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
 import { makeVariant, parseSpec, specPosition, type Spec, type Variant } from './spec.js';
 
@@ -110,10 +111,11 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   let solution: string | Buffer;
   if (task.format === 'pdf') {
     const fmt = task.pdfEngine === 'pdflatex' ? 'tex' : 'html';
-    const text = renderers[fmt](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates });
+    const text = renderWithin(task.specFile, fmt, () => renderers[fmt](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates }));
     solution = fmt === 'tex' ? (await compilePdf(text, `${task.base}-solution`)).pdf : await printPdf(text);
   } else {
-    solution = renderers[task.format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates });
+    const format = task.format;
+    solution = renderWithin(task.specFile, format, () => renderers[format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates }));
   }
   const sheetFile = await documentAs(task.format, task.pdfEngine, [sheet], { ...docOpts, name: `${task.base}-sheet` });
   writeFileSync(join(stage, names.problem), variant.text);

@@ -9,6 +9,7 @@ import { readAnswers } from '../check/answers.js';
 import { judge, type Tolerance } from '../check/judge.js';
 import { renderJson, renderMarkdown, renderText, summarize, type ReportFormat, type Summary } from '../check/report.js';
 import type { IO } from '../main.js';
+import { checkSize } from './size.js';
 
 export interface CheckRequest {
   problem: string;
@@ -55,6 +56,9 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
           rel: req.rtol === null ? null : nonNegative(n, 'rtol', req.rtol),
         };
   const problem = loadProblem(req.problem, n);
+  // the exact solution, the one by hand and the replay with the answers: three at once (the
+  // report, of the answers only, adds little)
+  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces: 3 });
   let trace;
   try {
     trace = solve(problem, { precision: req.precision });

@@ -10,6 +10,7 @@ import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
 import { compilePdf, findPdflatex, PDFLATEX_MISSING } from './pdf.js';
+import { checkSize, renderWithin } from './size.js';
 
 export interface SolveRequest {
   problem: string;
@@ -38,6 +39,7 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
   }
   const n = Numeric.at(req.precision);
   const problem = loadProblem(req.problem, n);
+  checkSize(req.problem, problem, { format: req.format, detail: req.detail, decimals: req.decimals, precision: req.precision });
   let trace;
   try {
     trace = solve(problem, { precision: req.precision, hand: req.arithmetic === 'hand' ? req.decimals : null });
@@ -45,7 +47,7 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;
   }
-  const text = renderers[req.format](trace, { num: n, decimals: req.decimals, detail: req.detail, templates: req.templates ?? null });
+  const text = renderWithin(req.problem, req.format, () => renderers[req.format](trace, { num: n, decimals: req.decimals, detail: req.detail, templates: req.templates ?? null }));
   const name = basename(req.problem, extname(req.problem)) + '.' + req.format;
   return { text, name };
 }
