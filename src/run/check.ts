@@ -56,9 +56,9 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
           rel: req.rtol === null ? null : nonNegative(n, 'rtol', req.rtol),
         };
   const problem = loadProblem(req.problem, n);
-  // the exact solution, the one by hand and the replay with the answers: three at once (the
-  // report, of the answers only, adds little)
-  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces: 3 });
+  // the exact solution and its replay with the answers, with --arithmetic hand also the one
+  // by hand: two or three at once (the report, of the answers only, adds little)
+  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces: req.arithmetic === 'hand' ? 3 : 2 });
   let trace;
   try {
     trace = solve(problem, { precision: req.precision });
