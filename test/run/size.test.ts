@@ -1,5 +1,6 @@
 // The size check (src/run/size.ts): the shape a solution grows with, the estimates of its
 // text against the texts themselves, and the refusals, in-process and from the command line.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('the estimate of the text', () => {
         }
       }
       expect(off).toEqual([]);
-    });
+    }, 60_000);
   }
 });
 
@@ -151,6 +152,26 @@ describe('the refusal', () => {
     expect(renderWithin('p.yaml', 'md', () => 'text')).toBe('text');
   });
 
+  it('is enough: the built command, given a heap of the estimate, solves and writes (and given half, refuses)', () => {
+    // V8's heap limit is --max-old-space-size plus the young generation: measured here
+    const limit = (oldMiB: number) =>
+      Number(spawnSync(process.execPath, [`--max-old-space-size=${oldMiB}`, '-p', "require('node:v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout);
+    const young = limit(100) - 100 * 2 ** 20;
+    const file = fileOf({ cell: 'lstm', H: 12, D: 12, T: [24, 24] });
+    const p = loadProblem(file, n);
+    for (const [format, precision] of [['md', 64], ['tex', 64], ['json', 200]] as const) {
+      const est = estimateSize(p, { format, detail: 'full', decimals: 4, precision }).heap;
+      const oldMiB = Math.ceil((est - young) / 2 ** 20);
+      const run = (mib: number) =>
+        spawnSync(process.execPath, [`--max-old-space-size=${mib}`, 'dist/cli.js', 'solve', file, '--format', format, '--precision', String(precision), '--out', join(tmp, `heap-${format}`)], { encoding: 'utf8' });
+      const enough = run(oldMiB);
+      expect({ format, status: enough.status, signal: enough.signal, stderr: enough.stderr }).toEqual({ format, status: 0, signal: null, stderr: '' });
+      const half = run(Math.ceil((est / 2 - young) / 2 ** 20));
+      expect(half.status).toBe(2);
+      expect(half.stderr).toMatch(/: solving and writing it would take about \d+ MB of memory \(58,[\d,]+ multiply-adds forward, every product kept for BPTT, and the text\), more than this Node may use \(\d+ MB\)/);
+    }
+  }, 120_000);
+
   it('comes from solve, check and handout, at once, with nothing written', async () => {
     const outDir = join(tmp, 'out');
     const t0 = Date.now();
@@ -179,5 +200,5 @@ describe('the refusal', () => {
     expect(existsSync(join(tmp, 'handouts'))).toBe(false);
     // refused before any work: well under the seconds the smallest of these would take
     expect(Date.now() - t0).toBeLessThan(20_000);
-  });
+  }, 30_000);
 });
