@@ -15,11 +15,13 @@
 //   Markdown 365 MB (brief 214), LaTeX 547 MB; with 4 × 16 and 4 × 64 timesteps, JSON 143
 //   and 444 MB; LSTM H = D = 8, 2 × 8 timesteps: HTML 420 MB (brief 87); the seed: 23 MB,
 //   HTML 47 MB.
-// (MiB of old space; V8's heap limit adds 48 MiB of young generation.) The estimates come out
-// 12% to 39% above the heap limits those runs needed (LSTM H = D = 16, 4 × 32: Markdown 498
-// MB against 433, JSON 400 against 317, LaTeX 701 against 624; H = D = 12, 2 × 24: Markdown
-// 184 against 150, LaTeX 230 against 195, JSON at 200 digits 271 against 195), and
-// test/run/size.test.ts runs the built command with a heap of the estimate.
+// (MiB of old space; V8's heap limit adds 48 MiB of young generation, which the base counts.)
+// The estimates come out 0% to 24% above the heap limits those runs needed (LSTM H = D = 16,
+// 4 × 32: Markdown 433 MB against 433, JSON 348 against 317, at 200 digits 784 against 632,
+// LaTeX 636 against 624; H = D = 12, 2 × 24: Markdown 160 against 150, LaTeX 206 against
+// 195, JSON at 200 digits 235 against 195): a solve the check lets through near the limit
+// finishes, collecting garbage often. test/run/size.test.ts runs the built command with a
+// heap of the estimate.
 import { constants } from 'node:buffer';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
@@ -95,7 +97,7 @@ export function shapeOf(problem: Problem): Shape {
 }
 
 /** heap bytes per character of text while it is made (HTML: KaTeX's markup, built in pieces) */
-const HEAP_PER_CHAR: Record<Format, number> = { md: 4, tex: 2.6, html: 6.5, json: 2.6 };
+const HEAP_PER_CHAR: Record<Format, number> = { md: 4, tex: 2.8, html: 6.5, json: 2.6 };
 /** heap bytes of the trace per unit of work (a row counts 4), at `precision` digits: every product and gradient share */
 const traceBytes = (precision: number) => 150 + 7.5 * precision;
 /**
@@ -103,8 +105,6 @@ const traceBytes = (precision: number) => 150 + 7.5 * precision;
  * V8's young generation, which the heap limit counts and a full heap cannot use (48 MiB)
  */
 const HEAP_BASE: Record<Format, number> = { md: 80e6, tex: 80e6, html: 110e6, json: 80e6 };
-/** the smallest heaps measured are where a solve barely finishes, collecting garbage all the time: room to work */
-const HEAP_MARGIN = 1.15;
 
 /**
  * Characters of the text of a solution of this shape: CHARS's rates at 4 and 12 decimals (the
@@ -127,7 +127,7 @@ export function estimateSize(problem: Problem, out: Output): SizeEstimate {
   // truncated BPTT also solves the problem without truncation, for the comparison: two traces
   const traces = (out.traces ?? 1) * (problem.training.truncate === null ? 1 : 2);
   const made = out.format === null ? HEAP_BASE.json : HEAP_BASE[out.format] + chars * HEAP_PER_CHAR[out.format];
-  const heap = Math.ceil(HEAP_MARGIN * (made + traces * (shape.work + 4 * shape.rows) * traceBytes(out.precision)));
+  const heap = Math.ceil(made + traces * (shape.work + 4 * shape.rows) * traceBytes(out.precision));
   return { work: shape.work, chars, heap };
 }
 
