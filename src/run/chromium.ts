@@ -2,7 +2,6 @@
 // `chromium --headless --print-to-pdf` on the page written to a fresh temporary directory,
 // with a throw-away profile there too, so that several prints can run at once and nothing
 // of the user's own browser profile is touched. The directory is removed afterwards.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -59,7 +58,8 @@ interface Ran {
 /** Run Chromium in a process group of its own, so that a timeout ends it and its helpers. */
 function run(cmd: string, args: string[], timeoutMs: number): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
+    // node:child_process is loaded here, not with the module: only a PDF through Chromium needs it
+    const child = process.getBuiltinModule('node:child_process').spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
     let stderr = '';
     let timedOut = false;
     child.stderr!.setEncoding('utf8');

@@ -1,7 +1,6 @@
 // --pdf: compile the LaTeX solution with pdflatex in a temporary directory, then move the
 // PDF next to the .tex. pdflatex runs in nonstop mode and halts on the first error; it runs
 // again while the log asks for it (references, longtable widths), at most three times.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +43,8 @@ const RERUN = /Rerun to get|Label\(s\) may have changed|Table widths have change
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string; error: NodeJS.ErrnoException | null }> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // node:child_process is loaded here, not with the module: `solve` without --pdf never needs it
+    const child = process.getBuiltinModule('node:child_process').execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const err = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, output: String(stdout) + String(stderr), error: err && typeof err.code === 'string' ? err : null });
     });
