@@ -11,13 +11,13 @@ import { parseSource } from '../problem/source.js';
 import { validate } from '../problem/validate.js';
 import type { Problem } from '../problem/types.js';
 import { solve } from '../engine/solve.js';
-import { renderers } from '../render/formats.js';
+import { renderers, type Format } from '../render/formats.js';
 import { renderSheet } from '../render/sheet.js';
 import { pagesToHtml, pagesToTex } from '../render/pages.js';
 import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
-import { renderWithin } from '../run/size.js';
+import { checkSize, renderWithin } from '../run/size.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
 import { makeVariant, parseSpec, specPosition, type Spec, type Variant } from './spec.js';
 
@@ -92,11 +92,20 @@ export function checkTask(task: VariantTask): { spec: Spec; variant: Variant; pr
   return { spec, variant, problem };
 }
 
+/** The format a solution is rendered in: a PDF is made from the LaTeX (pdflatex) or the HTML (Chromium). */
+export function solutionFormat(format: HandoutFormat, engine: PdfEngine | null): Format {
+  return format === 'pdf' ? (engine === 'pdflatex' ? 'tex' : 'html') : format;
+}
+
 /** Make a task's handout, every file written into the staging directory `stage`. */
 export async function runVariant(task: VariantTask, stage: string): Promise<VariantResult> {
   const names = fileNames(task.base, task.format);
   const n = Numeric.at(task.precision);
   const { spec, variant, problem } = checkTask(task);
+  // the variants differ in the examples picked: each is held to what fits (runHandout has
+  // checked the first before any was made)
+  const format = solutionFormat(task.format, task.pdfEngine);
+  checkSize(task.specFile, problem, { format, detail: task.detail, decimals: task.decimals, precision: task.precision });
   const trace = solve(problem, { precision: task.precision });
   const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);
   const sheet = renderSheet(trace, {
@@ -108,15 +117,8 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   });
   const title = trace.title ?? 'Exercise';
   const docOpts = { title, source: names.problem, decimals: task.decimals, templates: task.templates };
-  let solution: string | Buffer;
-  if (task.format === 'pdf') {
-    const fmt = task.pdfEngine === 'pdflatex' ? 'tex' : 'html';
-    const text = renderWithin(task.specFile, fmt, () => renderers[fmt](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates }));
-    solution = fmt === 'tex' ? (await compilePdf(text, `${task.base}-solution`)).pdf : await printPdf(text);
-  } else {
-    const format = task.format;
-    solution = renderWithin(task.specFile, format, () => renderers[format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates }));
-  }
+  const text = renderWithin(task.specFile, format, () => renderers[format](trace, { num: n, decimals: task.decimals, detail: task.detail, templates: task.templates }));
+  const solution = task.format !== 'pdf' ? text : format === 'tex' ? (await compilePdf(text, `${task.base}-solution`)).pdf : await printPdf(text);
   const sheetFile = await documentAs(task.format, task.pdfEngine, [sheet], { ...docOpts, name: `${task.base}-sheet` });
   writeFileSync(join(stage, names.problem), variant.text);
   writeFileSync(join(stage, names.sheet), sheetFile);

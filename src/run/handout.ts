@@ -16,7 +16,7 @@ import { checkInt, InputError } from '../problem/errors.js';
 import { readSpec, variantSeed } from '../handout/spec.js';
 import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
 import { checkSize } from './size.js';
-import { checkTask, documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
+import { checkTask, documentAs, fileNames, runVariant, solutionFormat, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
 import type { WorkerData, WorkerReply } from './handout-worker.js';
 import { newBoard, stopBoard, takeTask } from './board.js';
@@ -102,13 +102,11 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   });
 
   // a solution too big for this Node is refused before any variant is made: the variants
-  // differ in the numbers drawn and the examples picked, so the first stands for them (a
-  // text too long for a string is refused for any variant all the same); the sheet, a few
-  // questions, adds nothing that counts
+  // differ in the numbers drawn and the examples picked, so the first stands for them here,
+  // and each is held to it as it is made (the sheet, a few questions, adds nothing that counts)
   if (tasks.length > 0) {
     const { problem } = checkTask(tasks[0]!);
-    const format = req.format === 'pdf' ? (engine === 'pdflatex' ? 'tex' : 'html') : req.format;
-    checkSize(req.spec, problem, { format, detail: req.detail, decimals: req.decimals, precision: req.precision });
+    checkSize(req.spec, problem, { format: solutionFormat(req.format, engine), detail: req.detail, decimals: req.decimals, precision: req.precision });
   }
 
   // the staging directory sits beside the output, so that the files move in by rename

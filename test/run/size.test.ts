@@ -14,6 +14,7 @@ import type { Detail } from '../../src/render/view.js';
 import { amount, charsOf, checkSize, estimateSize, renderWithin, shapeOf, type Room } from '../../src/run/size.js';
 import { problemYaml, type Shape } from '../helpers/shapes.js';
 import { cli } from '../helpers/cli.js';
+import { makeVariant, parseSpec, variantSeed } from '../../src/handout/spec.js';
 
 const n = Numeric.at(64);
 /** how far an estimate of a text may be from the text (the rates are fitted to other problems) */
@@ -210,4 +211,30 @@ describe('the refusal', () => {
     // refused before any work: well under the seconds the smallest of these would take
     expect(Date.now() - t0).toBeLessThan(20_000);
   }, 30_000);
+
+  it('holds every variant of a handout to it, not only the first', async () => {
+    // variants pick one of two texts: one token, or 256 (about 4 GB to solve, at H = D = 64)
+    const spec = join(tmp, 'pick-spec.yaml');
+    const long = Array.from({ length: 256 }, (_, i) => `w${i % 5}`).join(' ');
+    const text = [
+      'model: {cell: gru, hidden_size: 64, input_size: 64}',
+      'embeddings: {random: true}',
+      'params: {W_z: {random: true}, b_z: {random: true}, W_r: {random: true}, b_r: {random: true}, W_h: {random: true}, b_h: {random: true}, W_hy: {random: true}, b_y: [0]}',
+      'head: {activation: sigmoid, loss: bce}',
+      `data: {pick: 1, from: [{text: "w1", target: 1}, {text: "${long}", target: 0}]}`,
+      'questions: [loss]',
+    ].join('\n');
+    writeFileSync(spec, text);
+    // a seed whose first variant picks the short text and a later one the long
+    const parsed = parseSpec(text, spec);
+    const picks = (seed: number) => ['1', '2', '3', '4'].map((id) => makeVariant(parsed, variantSeed(String(seed), id), '').text.includes(long));
+    const seed = Array.from({ length: 100 }, (_, k) => k + 1).find((k) => !picks(k)[0] && picks(k).includes(true))!;
+    expect(seed).toBeDefined();
+    const outDir = join(tmp, 'pick-handouts');
+    const r = await cli('handout', spec, '--count', '4', '--seed', String(seed), '--jobs', '1', '--out', outDir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/: solving and writing it would take about [\d.]+ GB of memory \(6,35[\d,]+ multiply-adds forward/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(outDir)).toBe(false);
+  }, 60_000);
 });
