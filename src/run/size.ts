@@ -96,6 +96,12 @@ export function shapeOf(problem: Problem): Shape {
   return { cell: problem.cell, work: steps * perStep + outputs * perOutput, rows: steps * rowsPerStep, outputs, examples: problem.examples.length };
 }
 
+/** What each of a Rates' numbers multiplies, in its order (src/run/size-rates.ts; test/bench/size-rates.ts fits to these). */
+export function rateFeatures(shape: Shape): number[] {
+  const CELLS: Shape['cell'][] = ['rnn', 'lstm', 'gru'];
+  return [...CELLS.map((c) => (shape.cell === c ? shape.work : 0)), ...CELLS.map((c) => (shape.cell === c ? shape.rows : 0)), shape.outputs, shape.examples, 1];
+}
+
 /** heap bytes per character of text while it is made (HTML: KaTeX's markup, built in pieces) */
 const HEAP_PER_CHAR: Record<Format, number> = { md: 4, tex: 2.8, html: 6.5, json: 2.6 };
 /** heap bytes of the trace per unit of work (a row counts 4), at `precision` digits: every product and gradient share */
@@ -117,8 +123,7 @@ export function charsOf(shape: Shape, out: Output, rates: typeof CHARS = CHARS):
   const [low, high] = rates[out.format][out.detail];
   const [d0, d1, digits] = out.format === 'json' ? [64, 200, out.precision] : [4, 12, Math.max(4, out.decimals)];
   const at = (k: number) => low[k]! + ((high[k]! - low[k]!) * (digits - d0)) / (d1 - d0);
-  const c = ['rnn', 'lstm', 'gru'].indexOf(shape.cell);
-  return Math.ceil(Math.max(0, at(c) * shape.work + at(3 + c) * shape.rows + at(6) * shape.outputs + at(7) * shape.examples + at(8)));
+  return Math.ceil(Math.max(0, rateFeatures(shape).reduce((sum, x, k) => (x === 0 ? sum : sum + at(k) * x), 0)));
 }
 
 export function estimateSize(problem: Problem, out: Output): SizeEstimate {
@@ -145,11 +150,13 @@ export function amount(bytes: number): string {
  * it would be, what there is room for, and what would fit (a briefer detail, or more heap).
  */
 export function checkSize(file: string, problem: Problem, out: Output, has: Room = room()): void {
-  const est = estimateSize(problem, out);
   const fits = (o: Output) => {
     const e = estimateSize(problem, o);
-    return e.chars <= has.chars && e.heap <= has.heap;
+    return (o.format === null || e.chars <= has.chars) && e.heap <= has.heap;
   };
+  // every command checks: what would fit is worked out only for a refusal
+  if (fits(out)) return;
+  const est = estimateSize(problem, out);
   const written = out.format !== null && out.format !== 'json';
   const briefer = written ? DETAILS.slice(DETAILS.indexOf(out.detail) + 1).find((d) => fits({ ...out, detail: d })) : undefined;
   const alternatives = [

@@ -12,7 +12,7 @@ import { loadProblem } from '../../src/problem/validate.js';
 import { solve } from '../../src/engine/solve.js';
 import { renderers, type Format } from '../../src/render/formats.js';
 import type { Detail } from '../../src/render/view.js';
-import { charsOf, shapeOf, type Shape as SizeShape } from '../../src/run/size.js';
+import { charsOf, rateFeatures, shapeOf, type Shape as SizeShape } from '../../src/run/size.js';
 import type { CHARS, Rates } from '../../src/run/size-rates.js';
 import { problemYaml, type Shape } from '../helpers/shapes.js';
 
@@ -59,8 +59,7 @@ interface Sample {
 
 /** min Σ (x·c / y − 1)² over c ≥ 0: least squares on the relative error, dropping features that come out negative */
 function fit(samples: Sample[]): Rates {
-  const cells = ['rnn', 'lstm', 'gru'];
-  const features = (s: SizeShape) => [...cells.map((c) => (s.cell === c ? s.work : 0)), ...cells.map((c) => (s.cell === c ? s.rows : 0)), s.outputs, s.examples, 1];
+  const features = rateFeatures;
   const active = features({ cell: 'rnn', work: 0, rows: 0, outputs: 0, examples: 0 }).map(() => true);
   for (;;) {
     const idx = active.flatMap((a, i) => (a ? [i] : []));
