@@ -83,17 +83,22 @@ export async function documentAs(format: HandoutFormat, engine: PdfEngine | null
 /** the spec of the tasks this thread runs, parsed once */
 let specCache: Spec | null = null;
 
-/** A task's variant, drawn from the spec and validated (InputErrors at their place in the spec). */
+/**
+ * A task's variant, drawn from the spec and validated (InputErrors at their place in the
+ * spec), and held to what fits in this Node (src/run/size.ts): the variants may pick other
+ * examples, so each is.
+ */
 export function checkTask(task: VariantTask): { spec: Spec; variant: Variant; problem: Problem } {
   if (specCache?.file !== task.specFile || specCache.text !== task.specText) specCache = parseSpec(task.specText, task.specFile);
   const spec = specCache;
   const variant = makeVariant(spec, task.seed, task.header);
   const problem = checkVariant(spec, variant.text, fileNames(task.base, task.format).problem, Numeric.at(task.precision), task.label);
+  checkSize(task.specFile, problem, { format: solutionFormat(task.format, task.pdfEngine), detail: task.detail, decimals: task.decimals, precision: task.precision });
   return { spec, variant, problem };
 }
 
 /** The format a solution is rendered in: a PDF is made from the LaTeX (pdflatex) or the HTML (Chromium). */
-export function solutionFormat(format: HandoutFormat, engine: PdfEngine | null): Format {
+function solutionFormat(format: HandoutFormat, engine: PdfEngine | null): Format {
   return format === 'pdf' ? (engine === 'pdflatex' ? 'tex' : 'html') : format;
 }
 
@@ -102,10 +107,7 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   const names = fileNames(task.base, task.format);
   const n = Numeric.at(task.precision);
   const { spec, variant, problem } = checkTask(task);
-  // the variants differ in the examples picked: each is held to what fits (runHandout has
-  // checked the first before any was made)
   const format = solutionFormat(task.format, task.pdfEngine);
-  checkSize(task.specFile, problem, { format, detail: task.detail, decimals: task.decimals, precision: task.precision });
   const trace = solve(problem, { precision: task.precision });
   const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);
   const sheet = renderSheet(trace, {

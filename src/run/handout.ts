@@ -15,8 +15,7 @@ import { stringify as csvStringify } from 'csv-stringify/sync';
 import { checkInt, InputError } from '../problem/errors.js';
 import { readSpec, variantSeed } from '../handout/spec.js';
 import { MAX_STUDENTS, readRoster } from '../handout/roster.js';
-import { checkSize } from './size.js';
-import { checkTask, documentAs, fileNames, runVariant, solutionFormat, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
+import { checkTask, documentAs, fileNames, runVariant, type HandoutFormat, type PdfEngine, type VariantResult, type VariantTask } from '../handout/variant.js';
 import type { Detail } from '../render/view.js';
 import type { WorkerData, WorkerReply } from './handout-worker.js';
 import { newBoard, stopBoard, takeTask } from './board.js';
@@ -101,13 +100,10 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
     };
   });
 
-  // a solution too big for this Node is refused before any variant is made: the variants
-  // differ in the numbers drawn and the examples picked, so the first stands for them here,
-  // and each is held to it as it is made (the sheet, a few questions, adds nothing that counts)
-  if (tasks.length > 0) {
-    const { problem } = checkTask(tasks[0]!);
-    checkSize(req.spec, problem, { format: solutionFormat(req.format, engine), detail: req.detail, decimals: req.decimals, precision: req.precision });
-  }
+  // a bad variant, or one too big for this Node, is found before any is made: every variant
+  // of a PDF handout (a PDF takes a second or two to make), else the first, which stands for
+  // the others' sizes (each variant is checked again as it is made: checkTask)
+  for (const t of req.format === 'pdf' ? tasks : tasks.slice(0, 1)) checkTask(t);
 
   // the staging directory sits beside the output, so that the files move in by rename
   const out = resolve(req.out);
@@ -122,8 +118,6 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    // a PDF takes a second or two to make: find a bad variant before making any
-    if (req.format === 'pdf') for (const t of tasks) checkTask(t);
     const jobs = Math.min(req.jobs ?? defaultJobs(), tasks.length);
     const bar = req.progress ? progressBar(tasks.length) : null;
     let results: VariantResult[];
