@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli, type Run } from './helpers/cli.js';
+import { cli, escapeRegExp, type Run } from './helpers/cli.js';
 import { VERSION } from '../src/version.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,7 +84,7 @@ describe('unrolled solve, in-process', () => {
     writeFileSync(problem, readFileSync(join(ROOT, 'test', 'reference', 'gru-pytorch-small.yaml'), 'utf8').replace('  bias_hh:', '  weight_hh_l1: [[1, 2]]\n  bias_hh:'));
     const out = freshDir('gru-l1-out');
     const [line] = expectInputFailure(await cli('solve', problem, '--out', out), 1);
-    expect(line).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: params\\.weight_hh_l1: belongs to layer 1 \\(counting from 0\\), but the model has one layer`));
+    expect(line).toMatch(new RegExp(`^${escapeRegExp(problem)}:\\d+:\\d+: params\\.weight_hh_l1: belongs to layer 1 \\(counting from 0\\), but the model has one layer`));
     expect(readdirSync(out)).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe('unrolled solve, in-process', () => {
     const out = freshDir('bad-token-out');
     const r = await cli('solve', problem, '--out', out);
     const [line] = expectInputFailure(r, 1);
-    expect(line).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: data\\[2\\]\\.text: unknown token "bok": not in embeddings \\(close: "book"\\)$`));
+    expect(line).toMatch(new RegExp(`^${escapeRegExp(problem)}:\\d+:\\d+: data\\[2\\]\\.text: unknown token "bok": not in embeddings \\(close: "book"\\)$`));
     expect(readdirSync(out)).toEqual([]);
   });
 

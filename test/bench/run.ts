@@ -21,7 +21,7 @@ import { loadProblem } from '../../src/problem/validate.js';
 import { solve } from '../../src/engine/solve.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderHtml } from '../../src/render/html.js';
-import { Draw, decimalGrid, seedOf, type DecimalGrid } from '../../src/generate/random.js';
+import { problemYaml } from '../helpers/shapes.js';
 import type { Trace } from '../../src/trace/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'unrolled-bench-'));
@@ -83,21 +83,6 @@ report('unrolled solve --help', ms(wall(['dist/cli.js', 'solve', '--help'])));
 
 // ---------------------------------------------------------------------------------------
 console.error('2. engine (in process)');
-/** An LSTM problem file with H = D = 16 and 4 examples of T tokens, numbers of 2 decimals. */
-function lstmProblem(T: number): string {
-  const H = 16;
-  const D = 16;
-  const draw = new Draw(seedOf('bench', T));
-  const g = decimalGrid('-0.5', '0.5', 2, false) as DecimalGrid;
-  const m = (r: number, c: number) => draw.matrix(g, r, c).map((row) => `[${row.join(', ')}]`).join(', ');
-  const v = (k: number) => `[${draw.vector(g, k).join(', ')}]`;
-  const words = Array.from({ length: 20 }, (_, i) => `w${i}`);
-  const lines = ['model: {cell: lstm, hidden_size: 16}', 'embeddings:', ...words.map((w) => `  ${w}: ${v(D)}`), 'params:'];
-  for (const k of ['f', 'i', 'c', 'o']) lines.push(`  W_${k}: [${m(H, H + D)}]`, `  b_${k}: ${v(H)}`);
-  lines.push(`  W_hy: [${m(1, H)}]`, '  b_y: [0]', 'head: {activation: sigmoid, loss: bce}', 'data:');
-  for (let e = 0; e < 4; e++) lines.push(`  - {text: "${Array.from({ length: T }, () => draw.pick(words)).join(' ')}", target: ${e % 2}}`);
-  return lines.join('\n') + '\n';
-}
 /** multiply-adds: every affine product W v forward, and backward both δW += δ vᵀ and δv += Wᵀ δ */
 function multiplyAdds(tr: Trace): number {
   const cols = new Map(tr.params.map((p) => [p.name, p.value.kind === 'mat' ? p.value.x[0]!.length : 1]));
@@ -107,7 +92,8 @@ function multiplyAdds(tr: Trace): number {
 }
 const files = [32, 64].map((T) => {
   const f = join(tmp, `lstm-T${T}.yaml`);
-  writeFileSync(f, lstmProblem(T));
+  // an LSTM with H = D = 16 and 4 examples of T tokens, numbers of 2 decimals
+  writeFileSync(f, problemYaml({ cell: 'lstm', H: 16, D: 16, T: [T, T, T, T] }));
   return f;
 });
 const n64 = Numeric.at(64);

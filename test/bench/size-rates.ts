@@ -14,7 +14,7 @@ import { renderers, type Format } from '../../src/render/formats.js';
 import type { Detail } from '../../src/render/view.js';
 import { charsOf, rateFeatures, shapeOf, type Shape as SizeShape } from '../../src/run/size.js';
 import type { CHARS, Rates } from '../../src/run/size-rates.js';
-import { problemYaml, type Shape } from '../helpers/shapes.js';
+import { problemYaml, shapeLabel, type Shape } from '../helpers/shapes.js';
 
 /** the problems fitted to; `html: false` for those whose HTML takes too long to make */
 const SHAPES: (Shape & { html?: false })[] = [
@@ -100,7 +100,7 @@ const samples = new Map<string, Sample[]>();
 for (const [i, s] of SHAPES.entries()) {
   const file = join(tmp, `shape-${i}.yaml`);
   writeFileSync(file, problemYaml(s));
-  const label = `${s.cell}${s.convention === 'pytorch' ? '/pytorch' : ''} H=${s.H} D=${s.D} T=${s.T.join(',')}${s.layers ? ` layers=${s.layers}` : ''}${s.bidirectional ? ' bidirectional' : ''}${s.every ? ' every' : ''}${s.truncate ? ` truncate=${s.truncate}` : ''}${s.clip ? ' clip' : ''}${s.O ? ` O=${s.O}` : ''}`;
+  const label = shapeLabel(s);
   for (const precision of [64, 200]) {
     const n = Numeric.at(precision);
     const problem = loadProblem(file, n);
@@ -128,10 +128,14 @@ const spread: string[] = [];
 for (const format of FORMATS) {
   table[format] = {};
   for (const detail of DETAILS) {
-    const key = (p: number) => `${format}.${format === 'json' ? 'full' : detail}.${p}`;
+    const key = (p: number) => `${format}.${detail}.${p}`;
+    // the JSON is the same at every detail: fitted once
+    if (format === 'json' && detail !== 'full') {
+      table[format]![detail] = table[format]!.full!;
+      continue;
+    }
     const rates = [0, 1].map((p) => fit(samples.get(key(p))!)) as [Rates, Rates];
     table[format]![detail] = rates;
-    if (format === 'json' && detail !== 'full') continue;
     for (const p of [0, 1]) {
       const digits = POINTS[format][p]!;
       const out = { format, detail, decimals: digits, precision: digits };

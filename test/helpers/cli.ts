@@ -14,3 +14,6 @@ export async function cli(...args: string[]): Promise<Run> {
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
+
+/** `s` as a regular expression matching exactly it (a path in a message, a field). */
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

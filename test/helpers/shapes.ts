@@ -62,3 +62,19 @@ export function problemYaml(s: Shape): string {
   if (training.length) lines.push('training:', ...training);
   return lines.join('\n') + '\n';
 }
+
+/** A shape in a few words: "gru (pytorch), H = 4, D = 3, T = 5 + 4, 2 layers, bidirectional, every, truncate 3, clip, O = 3". */
+export function shapeLabel(s: Shape): string {
+  return [
+    `${s.cell}${s.convention === 'pytorch' ? ' (pytorch)' : ''}`,
+    `H = ${s.H}`,
+    `D = ${s.D}`,
+    `T = ${s.T.join(' + ')}`,
+    ...(s.layers ? [`${s.layers} layers`] : []),
+    ...(s.bidirectional ? ['bidirectional'] : []),
+    ...(s.every ? ['every'] : []),
+    ...(s.truncate ? [`truncate ${s.truncate}`] : []),
+    ...(s.clip ? ['clip'] : []),
+    ...(s.O ? [`O = ${s.O}`] : []),
+  ].join(', ');
+}

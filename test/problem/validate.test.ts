@@ -3,7 +3,7 @@
 // wrong; valid variants (JSON, fractions, raw inputs, h0) load to the right Problem.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cli } from '../helpers/cli.js';
+import { cli, escapeRegExp } from '../helpers/cli.js';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -546,10 +546,6 @@ const cases: Case[] = [
   },
 ];
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 describe('bad problem files → InputError, one line per problem naming file and field; from the command line exit 2 and nothing written', () => {
   for (const c of cases) {
     it(c.name, async () => {
@@ -576,7 +572,7 @@ describe('bad problem files → InputError, one line per problem naming file and
         expect(line).toBe(formatProblem(p));
         expect(line.startsWith(file + ':'), line).toBe(true);
         expect(line).not.toMatch(/\n|    at /);
-        if (p.field) expect(line).toMatch(new RegExp(`^${escape(file)}(:\\d+:\\d+)?: ${escape(p.field)}: \\S`));
+        if (p.field) expect(line).toMatch(new RegExp(`^${escapeRegExp(file)}(:\\d+:\\d+)?: ${escapeRegExp(p.field)}: \\S`));
       }
       // the expected problems, in order
       c.want.forEach((w, i) => {

@@ -12,8 +12,8 @@ import { InputError } from '../../src/problem/errors.js';
 import { renderers, type Format } from '../../src/render/formats.js';
 import type { Detail } from '../../src/render/view.js';
 import { amount, charsOf, checkSize, estimateSize, renderWithin, shapeOf, type Room } from '../../src/run/size.js';
-import { problemYaml, type Shape } from '../helpers/shapes.js';
-import { cli } from '../helpers/cli.js';
+import { problemYaml, shapeLabel, type Shape } from '../helpers/shapes.js';
+import { cli, escapeRegExp } from '../helpers/cli.js';
 import { makeVariant, parseSpec, variantSeed } from '../../src/handout/spec.js';
 
 const n = Numeric.at(64);
@@ -65,8 +65,7 @@ const CHECKED: (Shape & { html?: false })[] = [
 
 describe('the estimate of the text', () => {
   for (const s of CHECKED) {
-    const label = `${s.cell}${s.convention === 'pytorch' ? ' (pytorch)' : ''}, H = ${s.H}, D = ${s.D}, T = ${s.T.join(' + ')}${s.layers ? `, ${s.layers} layers` : ''}${s.bidirectional ? ', bidirectional' : ''}`;
-    it(`is within [${LOW}, ${HIGH}] of the text for ${label}`, () => {
+    it(`is within [${LOW}, ${HIGH}] of the text for ${shapeLabel(s)}`, () => {
       const file = fileOf(s);
       const problem = loadProblem(file, n);
       const trace = solve(problem, { precision: 64 });
@@ -187,7 +186,7 @@ describe('the refusal', () => {
     const t0 = Date.now();
     const solved = await cli('solve', big, '--out', outDir);
     expect(solved.code).toBe(2);
-    expect(solved.stderr).toMatch(new RegExp(`^${big.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the Markdown solution would be about [\\d.]+ GB of text \\(16,941,576 multiply-adds forward, each written out with its gradient\\), more than one JavaScript string can hold \\(537 MB\\); expected fewer or shorter examples or a smaller hidden_size\\n$`));
+    expect(solved.stderr).toMatch(new RegExp(`^${escapeRegExp(big)}: the Markdown solution would be about [\\d.]+ GB of text \\(16,941,576 multiply-adds forward, each written out with its gradient\\), more than one JavaScript string can hold \\(537 MB\\); expected fewer or shorter examples or a smaller hidden_size\\n$`));
     expect(existsSync(outDir)).toBe(false);
     const checked = await cli('check', big, 'fixtures/seed-rnn-hand-answers.yaml');
     expect(checked.code).toBe(2);
@@ -206,7 +205,7 @@ describe('the refusal', () => {
     );
     const handout = await cli('handout', spec, '--count', '2', '--format', 'html', '--out', join(tmp, 'handouts'));
     expect(handout.code).toBe(2);
-    expect(handout.stderr).toMatch(new RegExp(`^${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the HTML solution would be about [\\d.]+ (GB|MB) of text \\(501,793 multiply-adds forward`));
+    expect(handout.stderr).toMatch(new RegExp(`^${escapeRegExp(spec)}: the HTML solution would be about [\\d.]+ (GB|MB) of text \\(501,793 multiply-adds forward`));
     expect(existsSync(join(tmp, 'handouts'))).toBe(false);
     // refused before any work: well under the seconds the smallest of these would take
     expect(Date.now() - t0).toBeLessThan(20_000);
