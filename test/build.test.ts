@@ -63,6 +63,22 @@ describe('the built command', () => {
     expect(bundle).not.toMatch(/= new Intl\.Segmenter\(\);/);
   }, 60_000);
 
+  // yargs's checks of its own state are made without node:assert (src/build.mjs), which is
+  // loaded only to throw when one fails
+  it('loads no node:assert for solve or --help', () => {
+    const preload = join(tmp, 'modules.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join('\\n')));\n");
+    for (const args of [['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-'], ['--help']]) {
+      const r = spawnSync(process.execPath, ['--require', preload, join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const modules = r.stderr.split('\n');
+      expect(modules).toContain('NativeModule fs');
+      expect(modules).not.toContain('NativeModule assert');
+    }
+    const bundle = readFileSync(join(ROOT, 'dist', 'entry-cli.js'), 'utf8');
+    expect(bundle).toContain('if (!Object.is(a, b)) lazyAssert().strictEqual(a, b, message)');
+  }, 60_000);
+
   it('takes the code cache of every chunk that solve and --help load', () => {
     for (const args of [['solve', 'fixtures/seed-rnn-sentiment.yaml', '--out', '-'], ['--help']]) {
       const r = run(args, { UNROLLED_CODE_CACHE: 'verify' });

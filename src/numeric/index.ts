@@ -198,7 +198,8 @@ export class Numeric {
   /** Natural logarithm; the caller guarantees x > 0. */
   log(x: Num): Num {
     if (x.exact && x.v.eq(1)) return this.zero;
-    return { v: this.math.log(this.asWork(x.v)) as Big, exact: false };
+    const w = this.asWork(x.v);
+    return { v: elementary.ln(this.Work, w) ?? (this.math.log(w) as Big), exact: false };
   }
 
   /** σ(x) = 1 / (1 + e^(−x)). σ(0) = 1/2 exactly. */
