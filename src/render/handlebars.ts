@@ -68,6 +68,9 @@ export function createRenderer(format: string, decimals: number, overrides: stri
   const d = decimals;
   const helpers: Record<string, (...args: never[]) => unknown> = {
     num: (x: Num) => num(x, d),
+    /** a number at other decimals than the solution's, and its relation */
+    numAt: (x: Num, places: number) => num(x, places),
+    relAt: (x: Num, places: number) => rel(x, places),
     factor: (x: Num) => factor(x, d),
     /** −x as displayed (a sign flip of the text, no arithmetic) */
     neg: (x: Num) => {

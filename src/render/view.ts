@@ -93,6 +93,8 @@ export interface ParamView {
 /** Gradient clipping (`clip_norm`): the global norm term by term, the factor, the clipped gradients. */
 export interface ClipView {
   m: Num;
+  /** the decimals m is shown with: all of its own (m = 0.00005, not 0.0001) */
+  mPlaces: number;
   /** `grad.norm` */
   id: string;
   /** per parameter: ‖∇_θ L‖² as the sum of its squared entries (`lines`: one per matrix row) when `showSquares` */
@@ -102,6 +104,12 @@ export interface ClipView {
   sums: Vec;
   total: Num;
   norm: Num;
+  /**
+   * the decimals ‖g‖ is shown with where it is compared with m: the solution's, or as many
+   * more as the comparison takes to be seen true (0.84515 > m = 0.8451, not 0.8451 > 0.8451;
+   * 0.84515 > m = 0.845149, not 0.8451 > 0.845149)
+   */
+  places: number;
   clipped: boolean;
   /** m/‖g‖ when clipped */
   factor: Num | null;
@@ -162,6 +170,18 @@ const isExactZero = (v: Value): boolean => entriesOf(v).every((x) => x.exact && 
 const vecOf = (v: Value): Vec => (v.kind === 'vec' ? v.x : v.kind === 'scalar' ? [v.x] : []);
 const transpose = (m: Mat): Mat => (m[0] ?? []).map((_, j) => m.map((r) => r[j]!));
 
+
+/**
+ * The fewest decimals, `decimals` or more, at which `x` rounded still compares with m as x
+ * does: above it (x > m), or not (x ≤ m).
+ */
+function placesFor(x: Num, m: Num, above: boolean, decimals: number): number {
+  const holds = (r: typeof x.v) => (above ? r.gt(m.v) : r.lte(m.v));
+  let places = decimals;
+  // x itself holds, so a rounding of it close enough does (the bound only guards the loop)
+  while (!holds(x.v.toDecimalPlaces(places, 4)) && places < decimals + 1000) places++;
+  return places;
+}
 
 export function buildView(trace: Trace, opts: { decimals: number; detail: Detail }): SolutionView {
   const S = makeSymbols(trace);
@@ -741,12 +761,14 @@ export function buildView(trace: Trace, opts: { decimals: number; detail: Detail
     for (let i = 0; i < params.length; i += 4) sumLines.push(params.slice(i, i + 4).map((p) => ({ label: p.sym, value: p.sum })));
     return {
       m: c.m,
+      mPlaces: Math.max(opts.decimals, c.m.v.decimalPlaces()),
       id: c.id,
       params,
       sumLines,
       sums: params.map((p) => p.sum),
       total: c.total,
       norm: c.norm,
+      places: placesFor(c.norm, c.m, c.factor !== null, opts.decimals),
       clipped: c.factor !== null,
       factor: c.factor,
       grads: c.clipped.map((g) => {

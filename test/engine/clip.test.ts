@@ -224,6 +224,31 @@ describe(`${CLIP}: the command line`, () => {
     for (const id of ['grad.norm', ...PARAMS.map((p) => `grad.clipped.${p}`)]) expect(md).toContain('· `' + id + '`');
   });
 
+  // ‖g‖ = 0.84514971955…: 0.8451 at 4 decimals, 0.84515 at 5, 0.8451497 at 7
+  it.each([
+    ['0.1', 4, '\\approx 0.8451 > m = 0.1$, the gradients are clipped'],
+    ['0.845', 4, '\\approx 0.8451 > m = 0.845$, the gradients are clipped'],
+    // 0.8451 would read as equal to m, and then as below it
+    ['0.8451', 4, '\\approx 0.84515 > m = 0.8451$, the gradients are clipped'],
+    ['0.845149', 4, '\\approx 0.84515 > m = 0.845149$, the gradients are clipped'],
+    ['0.84515', 4, '\\approx 0.8451 \\le m = 0.84515$, nothing is clipped'],
+    // 0.84515 and 0.845150 would read as above m
+    ['0.845149721', 5, '\\approx 0.8451497 \\le m = 0.845149721$, nothing is clipped'],
+    // m is shown with all of its decimals, not rounded to the solution's
+    ['0.00005', 4, '\\approx 0.8451 > m = 0.00005$, the gradients are clipped'],
+  ])('compares ‖g‖ with m = %s (--decimals %i) in as many decimals as it takes to be seen true', (m, decimals, sentence) => {
+    const dir = mkdtempSync(join(tmpdir(), 'unrolled-clip-m-'));
+    try {
+      const file = join(dir, 'clip.yaml');
+      writeFileSync(file, readFileSync(CLIP, 'utf8').replace(/clip_norm: 0\.1\b/, `clip_norm: ${m}`));
+      const md = solveToText({ problem: file, format: 'md', out: null, decimals, detail: 'full', precision: PRECISION }).text;
+      expect(md).toContain(`Since $\\lVert \\nabla \\mathcal{L} \\rVert ${sentence}`);
+      expect(md).toContain(`### Gradient clipping ($m = ${m}$)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('check accepts answers for grad.norm and grad.clipped.*, and carries an error in the norm forward', async () => {
     const tr = run(loadProblem(CLIP, n));
     const r4 = (x: Num) => Number(x.v.toFixed(4, 4));
