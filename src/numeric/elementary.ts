@@ -134,7 +134,7 @@ const MAX_LN_EXPONENT = 5000;
 const atanhThird = new Map<number, bigint>();
 
 /**
- * atanh(N/D)·2^B, 1 unit short at most per term computed plus 1 for the rest, for
+ * atanh(N/D)·2^B, short by less than 2 units per term computed and 1 for the rest, for
  * 0 ≤ N/D ≤ 1/3, by the series z + z³/3 + z⁵/5 + … in fixed point (B = `bits`). With
  * z·2^B = Z + δ (δ < 1) and Z₂ = ⌊Z²/2^B⌋ short of z²·2^B by less than 2z + 1 < 2 units:
  *
