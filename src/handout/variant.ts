@@ -10,14 +10,14 @@ import { InputError, type InputProblem } from '../problem/errors.js';
 import { parseSource } from '../problem/source.js';
 import { validate } from '../problem/validate.js';
 import type { Problem } from '../problem/types.js';
-import { solve } from '../engine/solve.js';
+import { precisionNote, solveVerified } from '../engine/verified.js';
 import { renderers, type Format } from '../render/formats.js';
 import { renderSheet } from '../render/sheet.js';
 import { pagesToHtml, pagesToTex } from '../render/pages.js';
 import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
-import { checkSize, renderWithin } from '../run/size.js';
+import { checkSize, fitsIn, renderWithin } from '../run/size.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
 import { makeVariant, parseSpec, specPosition, type Spec, type Variant } from './spec.js';
 
@@ -47,7 +47,8 @@ export interface VariantTask {
   precision: number;
   detail: Detail;
   templates: string | null;
-  keyHeader: string;
+  /** whose answers key: `variant 3`, `student s001 (Anna Smith)` */
+  keyOf: string;
 }
 
 export interface VariantResult {
@@ -60,6 +61,8 @@ export interface VariantResult {
   asked: number;
   /** SHA-256 of the problem without its comments: two students with the same digest got the same problem */
   digest: string;
+  /** when --precision was not enough for every value shown (src/engine/verified.ts) */
+  note: string | null;
 }
 
 export const fileNames = (base: string, format: HandoutFormat) => ({
@@ -93,9 +96,12 @@ export function checkTask(task: VariantTask): { spec: Spec; variant: Variant; pr
   const spec = specCache;
   const variant = makeVariant(spec, task.seed, task.header);
   const problem = checkVariant(spec, variant.text, fileNames(task.base, task.format).problem, Numeric.at(task.precision), task.label);
-  checkSize(task.specFile, problem, { format: solutionFormat(task.format, task.pdfEngine), detail: task.detail, decimals: task.decimals, precision: task.precision });
+  checkSize(task.specFile, problem, solutionSize(task));
   return { spec, variant, problem };
 }
+
+/** What the size check weighs: the solution of a task, in its format. */
+const solutionSize = (task: VariantTask) => ({ format: solutionFormat(task.format, task.pdfEngine), detail: task.detail, decimals: task.decimals, precision: task.precision });
 
 /** The format a solution is rendered in: a PDF is made from the LaTeX (pdflatex) or the HTML (Chromium). */
 function solutionFormat(format: HandoutFormat, engine: PdfEngine | null): Format {
@@ -105,10 +111,13 @@ function solutionFormat(format: HandoutFormat, engine: PdfEngine | null): Format
 /** Make a task's handout, every file written into the staging directory `stage`. */
 export async function runVariant(task: VariantTask, stage: string): Promise<VariantResult> {
   const names = fileNames(task.base, task.format);
-  const n = Numeric.at(task.precision);
   const { spec, variant, problem } = checkTask(task);
   const format = solutionFormat(task.format, task.pdfEngine);
-  const trace = solve(problem, { precision: task.precision });
+  const problemAt = (precision: number) => (precision === task.precision ? problem : checkVariant(spec, variant.text, names.problem, Numeric.at(precision), task.label));
+  const fits = (precision: number) => fitsIn(problem, { ...solutionSize(task), precision, traces: 2 });
+  const verified = solveVerified(problemAt, { precision: task.precision, decimals: task.decimals, fits });
+  const { trace } = verified;
+  const n = Numeric.at(verified.precision);
   const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);
   const sheet = renderSheet(trace, {
     decimals: task.decimals,
@@ -125,9 +134,14 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   writeFileSync(join(stage, names.problem), variant.text);
   writeFileSync(join(stage, names.sheet), sheetFile);
   writeFileSync(join(stage, names.solution), solution);
-  writeFileSync(join(stage, names.key), answersKey(asked, n, task.decimals, task.keyHeader));
+  const keyHeader = [
+    `Answers key of ${task.keyOf}, at ${verified.precision} significant digits.`,
+    `Check a student's answers: unrolled check ${names.problem} ANSWERS.yaml`,
+  ].join('\n');
+  writeFileSync(join(stage, names.key), answersKey(asked, n, task.decimals, keyHeader));
   const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
-  return { index: task.index, files: names, sheet, asked: asked.length, digest };
+  const note = precisionNote(verified, task.precision);
+  return { index: task.index, files: names, sheet, asked: asked.length, digest, note: note && note.replace(/^note: /gm, `note: ${task.label}: `) };
 }
 
 /** A variant's problem, validated; its problems are reported at their place in the spec. */

@@ -93,10 +93,7 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
       precision: req.precision,
       detail: req.detail,
       templates: req.templates,
-      keyHeader: [
-        `Answers key of ${label}${s.name ? ` (${s.name})` : ''}, at ${req.precision} significant digits.`,
-        `Check a student's answers: unrolled check ${names.problem} ANSWERS.yaml`,
-      ].join('\n'),
+      keyOf: `${label}${s.name ? ` (${s.name})` : ''}`,
     };
   });
 
@@ -129,6 +126,7 @@ export async function runHandout(req: HandoutRequest, io: IO): Promise<void> {
     results.sort((a, b) => a.index - b.index);
     const sameAs = new Map<string, string>();
     for (const r of results) {
+      if (r.note) io.stderr(r.note);
       const label = tasks[r.index]!.label;
       const first = sameAs.get(r.digest);
       if (first) io.stderr(`warning: ${label} got the same problem as ${first}; the spec's generators leave too few choices\n`);

@@ -3,14 +3,14 @@ import { basename, extname, join } from 'node:path';
 import { Numeric } from '../numeric/index.js';
 import { loadProblem } from '../problem/validate.js';
 import { checkInt, InputError } from '../problem/errors.js';
-import { solve } from '../engine/solve.js';
+import { precisionNote, solveVerified } from '../engine/verified.js';
 import { LossDomainError } from '../engine/ops/loss.js';
 import { renderers, type Format } from '../render/formats.js';
 import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
 import { compilePdf, findPdflatex, PDFLATEX_MISSING } from './pdf.js';
-import { checkSize, renderWithin } from './size.js';
+import { checkSize, fitsIn, renderWithin } from './size.js';
 
 export interface SolveRequest {
   problem: string;
@@ -30,8 +30,11 @@ export interface SolveRequest {
 
 export const LIMITS = { decimals: [0, 30], precision: [20, 1000] } as const;
 
-/** Solve and render; returns the text and the file name it would be written to. */
-export function solveToText(req: SolveRequest): { text: string; name: string } {
+/**
+ * Solve and render; returns the text, the file name it would be written to, and a note for
+ * stderr when --precision was not enough for every value shown (src/engine/verified.ts).
+ */
+export function solveToText(req: SolveRequest): { text: string; name: string; note: string | null } {
   checkInt('decimals', req.decimals, LIMITS.decimals);
   checkInt('precision', req.precision, LIMITS.precision);
   if (req.precision < req.decimals + 10) {
@@ -39,23 +42,30 @@ export function solveToText(req: SolveRequest): { text: string; name: string } {
   }
   const n = Numeric.at(req.precision);
   const problem = loadProblem(req.problem, n);
-  checkSize(req.problem, problem, { format: req.format, detail: req.detail, decimals: req.decimals, precision: req.precision });
-  let trace;
+  const out = { format: req.format, detail: req.detail, decimals: req.decimals, precision: req.precision };
+  checkSize(req.problem, problem, out);
+  let verified;
   try {
-    trace = solve(problem, { precision: req.precision, hand: req.arithmetic === 'hand' ? req.decimals : null });
+    // a solve at a higher precision is checked against this one: two at once
+    const fits = (precision: number) => fitsIn(problem, { ...out, precision, traces: 2 });
+    const problemAt = (precision: number) => (precision === req.precision ? problem : loadProblem(req.problem, Numeric.at(precision)));
+    verified = solveVerified(problemAt, { precision: req.precision, decimals: req.decimals, hand: req.arithmetic === 'hand' ? req.decimals : null, fits });
   } catch (e) {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;
   }
-  const text = renderWithin(req.problem, req.format, () => renderers[req.format](trace, { num: n, decimals: req.decimals, detail: req.detail, templates: req.templates ?? null }));
+  const { trace } = verified;
+  const num = Numeric.at(verified.precision);
+  const text = renderWithin(req.problem, req.format, () => renderers[req.format](trace, { num, decimals: req.decimals, detail: req.detail, templates: req.templates ?? null }));
   const name = basename(req.problem, extname(req.problem)) + '.' + req.format;
-  return { text, name };
+  return { text, name, note: precisionNote(verified, req.precision) };
 }
 
 export async function runSolve(req: SolveRequest, io: IO): Promise<void> {
   const out = req.out ?? (req.format === 'json' ? '-' : 'out');
   if (req.pdf) checkPdfRequest(req.format, out);
-  const { text, name } = solveToText(req);
+  const { text, name, note } = solveToText(req);
+  if (note) io.stderr(note);
   if (out === '-') {
     io.stdout(text);
     return;

@@ -294,6 +294,16 @@ describe('the built binary', () => {
     }
   }, 120_000);
 
+  it('solves a variant at a higher precision when --precision would show values wrong, and says so (src/engine/verified.ts)', async () => {
+    const out = join(tmp, 'saturated');
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'handout', 'fixtures/lstm-saturated.yaml', '--count', '2', '--seed', '1', '--out', out, '--jobs', '2'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const note = (v: number) => `note: variant ${v}: at --precision 64, 42 values would be shown wrong, their digits lost where nearly equal numbers cancel (ex1.t2.dg_pre[1]: 0.0000 instead of -2.359e-105, …); solved at 128 significant digits instead, where every value shown is right\n`;
+    expect(r.stderr).toBe(note(1) + note(2) + "warning: variant 2 got the same problem as variant 1; the spec's generators leave too few choices\n");
+    expect(readFileSync(join(out, '1-key.yaml'), 'utf8')).toMatch(/^# Answers key of variant 1, at 128 significant digits\.\n/);
+    expect(readFileSync(join(out, '1-solution.md'), 'utf8')).toContain('carried to 128 significant digits, so every digit shown is correct');
+  }, 60_000);
+
   it('warns, in roster order, when students got the same problem', async () => {
     // a problem file without generators is a spec whose variants are all the same
     const r = await cli('handout', 'fixtures/seed-rnn-sentiment.yaml', '--count', '3', '--seed', '1', '--out', join(tmp, 'same'));
