@@ -19,8 +19,14 @@ import type { Problem } from '../problem/types.js';
 import { entriesOf, type Trace } from '../trace/types.js';
 import { solve } from './solve.js';
 
-/** The highest precision a solve is taken to (`--precision` allows as much). */
+/**
+ * The highest precision a solve is taken to: 4 × --precision or 256 digits, whichever is
+ * more (the saturated LSTM needs 128 from 64, and 160 from 20), and no more than
+ * --precision allows. A value that is 0 but computed as rounding noise (10^-64 at 64
+ * digits, 10^-128 at 128) would otherwise double it on and on.
+ */
 export const MAX_PRECISION = 1000;
+const highest = (asked: number) => Math.min(Math.max(4 * asked, 256), MAX_PRECISION);
 
 export interface Verified {
   trace: Trace;
@@ -30,7 +36,7 @@ export interface Verified {
   wrong: { id: string; shown: string; right: string }[];
   /** how many values --precision showed wrong in all */
   wrongCount: number;
-  /** doubtful values that could not be checked (no higher precision within MAX_PRECISION or `fits`) */
+  /** doubtful values that could not be checked (no higher precision within the limits or `fits`) */
   unchecked: string[];
 }
 
@@ -80,7 +86,7 @@ export function solveVerified(problemAt: (precision: number) => Problem, opts: {
   for (;;) {
     const entries = doubtful(trace, opts.decimals);
     if (entries.length === 0) return result;
-    const higher = Math.min(2 * result.precision, MAX_PRECISION);
+    const higher = Math.min(2 * result.precision, highest(opts.precision));
     if (higher === result.precision || (opts.fits && !opts.fits(higher))) {
       result.unchecked = entries.map((e) => e.label);
       return result;

@@ -95,3 +95,18 @@ it('solveToText gives the note with the text (none for the seed)', () => {
   expect(solveToText({ problem: 'fixtures/seed-rnn-sentiment.yaml', format: 'json', out: null, decimals: 4, detail: 'full', precision: 64 }).note).toBeNull();
   expect(solveToText({ problem: SATURATED, format: 'json', out: null, decimals: 4, detail: 'full', precision: 64 }).note).toMatch(/^note: at --precision 64/);
 });
+
+it('goes no higher than 4 × --precision or 256 digits, whichever is more: from 20 the saturated LSTM needs 160', () => {
+  const asked: number[] = [];
+  const v = solveVerified(at(SATURATED), { precision: 20, decimals: 4, fits: (p) => (asked.push(p), true) });
+  // 40, 80 and 160 each showed values of the one before differently; 256 shows 160's the same
+  expect(asked).toEqual([40, 80, 160, 256]);
+  expect(v.precision).toBe(160);
+  expect(v.unchecked).toEqual([]);
+  // a cap that stops it: the values still doubtful are named
+  const capped: number[] = [];
+  const w = solveVerified(at(SATURATED), { precision: 20, decimals: 4, fits: (p) => (capped.push(p), p <= 80) });
+  expect(capped).toEqual([40, 80, 160]);
+  expect(w.precision).toBe(80);
+  expect(w.unchecked).toContain('ex1.t2.dg_pre[1]');
+});
