@@ -32,10 +32,10 @@ export interface Verified {
   trace: Trace;
   /** the precision of `trace`: --precision, or more when its digits were not enough */
   precision: number;
-  /** values --precision showed wrong, as they were shown and as they are (the first few) */
-  wrong: { id: string; shown: string; right: string }[];
-  /** how many values --precision showed wrong in all */
+  /** how many values --precision would have shown differently from `trace` */
   wrongCount: number;
+  /** the first of them: as --precision showed it, and as `trace` shows it */
+  firstWrong: { id: string; shown: string; right: string } | null;
   /** doubtful values that could not be checked (no higher precision within the limits or `fits`) */
   unchecked: string[];
 }
@@ -80,37 +80,33 @@ const shownIn = (trace: Trace, e: Entry, decimals: number): string | null => {
  * solved once.
  */
 export function solveVerified(problemAt: (precision: number) => Problem, opts: { precision: number; decimals: number; hand?: number | null; fits?: (precision: number) => boolean }): Verified {
-  let trace = solve(problemAt(opts.precision), { precision: opts.precision, hand: opts.hand ?? null });
-  const result: Verified = { trace, precision: opts.precision, wrong: [], wrongCount: 0, unchecked: [] };
-  if (opts.hand != null) return result;
-  for (;;) {
-    const entries = doubtful(trace, opts.decimals);
-    if (entries.length === 0) return result;
-    const higher = Math.min(2 * result.precision, highest(opts.precision));
-    if (higher === result.precision || (opts.fits && !opts.fits(higher))) {
-      result.unchecked = entries.map((e) => e.label);
-      return result;
+  const d = opts.decimals;
+  const first = solve(problemAt(opts.precision), { precision: opts.precision, hand: opts.hand ?? null });
+  let trace = first;
+  let unchecked: string[] = [];
+  const suspects = opts.hand != null ? [] : doubtful(first, d);
+  for (let entries = suspects; entries.length > 0; entries = doubtful(trace, d)) {
+    const higher = Math.min(2 * trace.precision, highest(opts.precision));
+    if (higher === trace.precision || (opts.fits && !opts.fits(higher))) {
+      unchecked = entries.map((e) => e.label);
+      break;
     }
     const check = solve(problemAt(higher), { precision: higher });
-    const differ = entries.filter((e) => shownIn(check, e, opts.decimals) !== e.shown);
-    if (differ.length === 0) return result;
-    if (result.precision === opts.precision) {
-      result.wrongCount = differ.length;
-      result.wrong = differ.slice(0, 3).map((e) => ({ id: e.label, shown: e.shown, right: shownIn(check, e, opts.decimals) ?? '?' }));
-    }
+    if (entries.every((e) => shownIn(check, e, d) === e.shown)) break;
     trace = check;
-    result.trace = check;
-    result.precision = higher;
   }
+  const wrong = trace === first ? [] : suspects.filter((e) => shownIn(trace, e, d) !== e.shown);
+  const firstWrong = wrong[0] ? { id: wrong[0].label, shown: wrong[0].shown, right: shownIn(trace, wrong[0], d)! } : null;
+  return { trace, precision: trace.precision, wrongCount: wrong.length, firstWrong, unchecked };
 }
 
 /** The note a command prints when --precision was not enough (null when it was). */
 export function precisionNote(v: Verified, asked: number): string | null {
   const notes: string[] = [];
-  if (v.wrongCount > 0) {
-    const [w] = v.wrong;
+  const w = v.firstWrong;
+  if (w) {
     const values = v.wrongCount === 1 ? 'a value' : `${v.wrongCount} values`;
-    notes.push(`at --precision ${asked}, ${values} would be shown wrong, their digits lost where nearly equal numbers cancel (${w!.id}: ${w!.shown} instead of ${w!.right}${v.wrongCount > 1 ? ', …' : ''}); solved at ${v.precision} significant digits instead, where every value shown is right`);
+    notes.push(`at --precision ${asked}, ${values} would be shown wrong, their digits lost where nearly equal numbers cancel (${w.id}: ${w.shown} instead of ${w.right}${v.wrongCount > 1 ? ', …' : ''}); solved at ${v.precision} significant digits instead, where every value shown is right`);
   }
   if (v.unchecked.length > 0) {
     notes.push(`${v.unchecked.slice(0, 3).join(', ')}${v.unchecked.length > 3 ? ` and ${v.unchecked.length - 3} more` : ''} may have lost digits where nearly equal numbers cancel, and could not be checked at a higher precision than ${v.precision}`);
