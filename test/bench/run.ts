@@ -6,11 +6,11 @@
 //      against `node -e 0`
 //   2. engine: a numbers-only solve of a generated LSTM (H = 16, D = 16, T = 32, 4 examples)
 //      per multiply-add, against a bare decimal.js multiply-add loop of the same count;
-//      T = 64 against T = 32; peak memory; lower --precision
+//      T = 64 against T = 32; peak memory; lower --precision, and what it keeps correct
 //   3. rendering: the seed's full-detail Markdown and HTML; KaTeX time per formula; sizes
 //   4. batch: 100 (and 400) handout variants on all cores against one thread
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +22,7 @@ import { solve } from '../../src/engine/solve.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderHtml } from '../../src/render/html.js';
 import { problemYaml } from '../helpers/shapes.js';
-import type { Trace } from '../../src/trace/types.js';
+import { entriesOf, type Trace } from '../../src/trace/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'unrolled-bench-'));
 const SEED = 'fixtures/seed-rnn-sentiment.yaml';
@@ -124,6 +124,30 @@ for (const P of [32, 20]) {
   const pP = loadProblem(files[0]!, nP);
   const sP = time(() => solve(pP, { precision: P }));
   report(`  --precision ${P} against 64`, ratio(sP.ms / s32.ms));
+}
+// what each precision keeps correct: every named value of every fixture against a solve at
+// 200 digits (the engine's own values, before src/engine/verified.ts solves again)
+const FIXTURES = readdirSync('fixtures').filter((f) => f.endsWith('.yaml') && !f.includes('answers'));
+const SATURATED = 'lstm-saturated.yaml';
+const references = new Map(FIXTURES.map((f) => [f, solve(loadProblem(join('fixtures', f), Numeric.at(200)), { precision: 200 })]));
+for (const P of [20, 32, 64]) {
+  let significant = Infinity;
+  let decimalsKept = Infinity;
+  let zeroed = 0;
+  for (const f of FIXTURES) {
+    const got = solve(loadProblem(join('fixtures', f), Numeric.at(P)), { precision: P });
+    for (const [id, ref] of references.get(f)!.quantities) {
+      const mine = entriesOf(got.quantities.get(id)!);
+      entriesOf(ref).forEach((x, i) => {
+        const err = mine[i]!.v.minus(x.v).abs();
+        if (!err.isZero()) decimalsKept = Math.min(decimalsKept, -Math.log10(err.toNumber()));
+        if (x.v.isZero() || err.isZero()) return;
+        if (mine[i]!.v.isZero()) zeroed++;
+        else if (f !== SATURATED) significant = Math.min(significant, -Math.log10(err.div(x.v.abs()).toNumber()));
+      });
+    }
+  }
+  report(`  --precision ${P} keeps`, `${significant.toFixed(1)} significant digits (every fixture but ${SATURATED}), ${decimalsKept.toFixed(1)} decimal places (every fixture); ${zeroed} tiny values computed as 0`);
 }
 
 // ---------------------------------------------------------------------------------------
