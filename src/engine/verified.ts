@@ -100,8 +100,8 @@ export function solveVerified(problemAt: (precision: number) => Problem, opts: {
   return { trace, precision: trace.precision, wrongCount: wrong.length, firstWrong, unchecked };
 }
 
-/** The note a command prints when --precision was not enough (null when it was). */
-export function precisionNote(v: Verified, asked: number): string | null {
+/** The note a command prints when --precision was not enough (null when it was); `who`: whose solution (a handout's `variant 3`). */
+export function precisionNote(v: Verified, asked: number, who: string | null = null): string | null {
   const notes: string[] = [];
   const w = v.firstWrong;
   if (w) {
@@ -111,5 +111,5 @@ export function precisionNote(v: Verified, asked: number): string | null {
   if (v.unchecked.length > 0) {
     notes.push(`${v.unchecked.slice(0, 3).join(', ')}${v.unchecked.length > 3 ? ` and ${v.unchecked.length - 3} more` : ''} may have lost digits where nearly equal numbers cancel, and could not be checked at a higher precision than ${v.precision}`);
   }
-  return notes.length ? notes.map((n) => `note: ${n}\n`).join('') : null;
+  return notes.length ? notes.map((n) => `note: ${who ? `${who}: ` : ''}${n}\n`).join('') : null;
 }

@@ -140,8 +140,7 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   ].join('\n');
   writeFileSync(join(stage, names.key), answersKey(asked, n, task.decimals, keyHeader));
   const digest = createHash('sha256').update(variant.text.replace(/^#.*\n/gm, '')).digest('hex');
-  const note = precisionNote(verified, task.precision);
-  return { index: task.index, files: names, sheet, asked: asked.length, digest, note: note && note.replace(/^note: /gm, `note: ${task.label}: `) };
+  return { index: task.index, files: names, sheet, asked: asked.length, digest, note: precisionNote(verified, task.precision, task.label) };
 }
 
 /** A variant's problem, validated; its problems are reported at their place in the spec. */
