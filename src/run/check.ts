@@ -4,12 +4,12 @@ import { Numeric, NumberSyntaxError, type Num } from '../numeric/index.js';
 import { loadProblem } from '../problem/validate.js';
 import { checkInt, InputError } from '../problem/errors.js';
 import { LossDomainError } from '../engine/ops/loss.js';
-import { solve } from '../engine/solve.js';
+import { precisionNote, solveVerified } from '../engine/verified.js';
 import { readAnswers } from '../check/answers.js';
 import { judge, type Tolerance } from '../check/judge.js';
 import { renderJson, renderMarkdown, renderText, summarize, type ReportFormat, type Summary } from '../check/report.js';
 import type { IO } from '../main.js';
-import { checkSize } from './size.js';
+import { checkSize, fitsIn } from './size.js';
 
 export interface CheckRequest {
   problem: string;
@@ -39,7 +39,11 @@ function nonNegative(n: Numeric, flag: string, text: string): Num {
   }
 }
 
-export function checkToText(req: CheckRequest): { text: string; summary: Summary } {
+/**
+ * Judge and report; with a note for stderr when --precision was not enough for every value
+ * shown (src/engine/verified.ts): the expected values are those of the verified solution.
+ */
+export function checkToText(req: CheckRequest): { text: string; summary: Summary; note: string | null } {
   const decimals = req.decimals ?? DEFAULT_DECIMALS;
   checkInt('decimals', decimals, [0, 30]);
   checkInt('precision', req.precision, [Math.max(20, decimals + 10), 1000]);
@@ -58,17 +62,23 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
   const problem = loadProblem(req.problem, n);
   // the exact solution and its replay with the answers, with --arithmetic hand also the one
   // by hand: two or three at once (the report, of the answers only, adds little)
-  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces: req.arithmetic === 'hand' ? 3 : 2 });
-  let trace;
+  const traces = req.arithmetic === 'hand' ? 3 : 2;
+  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces });
+  const problemAt = (precision: number) => (precision === req.precision ? problem : loadProblem(req.problem, Numeric.at(precision)));
+  let verified;
   try {
-    trace = solve(problem, { precision: req.precision });
+    // a solve at a higher precision is checked against this one: one more at once
+    const fits = (precision: number) => fitsIn(problem, { format: null, detail: 'full', decimals, precision, traces: traces + 1 });
+    verified = solveVerified(problemAt, { precision: req.precision, decimals, fits });
   } catch (e) {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;
   }
-  // the answers' ids are validated against the exact solution's
+  const { trace, precision } = verified;
+  // the answers' ids are validated against the exact solution's; the replays with the
+  // answers run at the precision the solution was verified at
   const answers = readAnswers(req.answers, trace.quantities, n);
-  const judgement = judge(problem, answers, n, { precision: req.precision, tolerance, hand: req.arithmetic === 'hand' ? decimals : null }, trace);
+  const judgement = judge(problemAt(precision), answers, Numeric.at(precision), { precision, tolerance, hand: req.arithmetic === 'hand' ? decimals : null }, trace);
   const summary = summarize(judgement.entries, req.ecfCredit);
   const title = `${basename(req.answers)} against ${basename(req.problem)}${req.arithmetic === 'hand' ? ` (or by hand, rounding to ${decimals} decimals at every step)` : ''}`;
   const text =
@@ -77,12 +87,13 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
       : req.format === 'md'
         ? renderMarkdown(judgement.entries, summary, tolerance, title)
         : renderText(judgement.entries, summary, tolerance, title);
-  return { text, summary };
+  return { text, summary, note: precisionNote(verified, req.precision) };
 }
 
 /** Writes the report; returns the exit code: 0 every answer right, 1 some wrong or ECF. */
 export function runCheck(req: CheckRequest, io: IO): number {
-  const { text, summary } = checkToText(req);
+  const { text, summary, note } = checkToText(req);
+  if (note) io.stderr(note);
   io.stdout(text);
   return summary.wrong + summary.ecf > 0 ? 1 : 0;
 }

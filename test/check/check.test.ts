@@ -200,6 +200,14 @@ describe('tolerances', () => {
     expect(await verdicts('--rtol', '0.002', '--tolerance', '0.0007')).toEqual(['right', 'right', 'right']);
   });
 
+  it('expects the values of the verified solution: a saturated gate’s derivative is −2.36e-105, not 0 (src/engine/verified.ts)', async () => {
+    const r = await cli('check', 'fixtures/lstm-saturated.yaml', file('saturated.yaml', 'ex1.t2.dg_pre: [0, 0]\nloss: 0.001\n'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✓   ex1.t2.dg_pre[1]      0  expected -2.36e-105  diff +2.4e-105\n');
+    expect(r.stdout).toContain('✗   loss              0.001  expected 8.52e-21    diff +0.001\n');
+    expect(r.stderr).toMatch(/^note: at --precision 64, 42 values would be shown wrong, their digits lost where nearly equal numbers cancel \(ex1\.t2\.dg_pre\[1\]: 0\.000 instead of -2\.36e-105, …\); solved at 128 significant digits instead, where every value shown is right\n$/);
+  });
+
   it('a bad tolerance is bad input', async () => {
     for (const flags of [['--tolerance', 'abc'], ['--rtol', '-1'], ['--decimals', '2.5'], ['--ecf-credit', '2']]) {
       const r = await cli('check', SEED, answers(), ...flags);
