@@ -145,16 +145,16 @@ export function amount(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1e6))} MB`;
 }
 
-/**
- * Refuse a problem whose solution in `out` would not fit in `room`: one line, saying how big
- * it would be, what there is room for, and what would fit (a briefer detail, or more heap).
- */
 /** Whether the solution fits: its text in a string, the whole in the heap. */
 export function fitsIn(problem: Problem, out: Output, has: Room = room()): boolean {
   const e = estimateSize(problem, out);
   return (out.format === null || e.chars <= has.chars) && e.heap <= has.heap;
 }
 
+/**
+ * Refuse a problem whose solution in `out` would not fit in `room`: one line, saying how big
+ * it would be, what there is room for, and what would fit (a briefer detail, or more heap).
+ */
 export function checkSize(file: string, problem: Problem, out: Output, has: Room = room()): void {
   const fits = (o: Output) => fitsIn(problem, o, has);
   // every command checks: what would fit is worked out only for a refusal
