@@ -33,6 +33,17 @@ const tenTo = (n: number): bigint => (powers[n] ??= 10n ** BigInt(n));
 /** 10^-(p+5) at the precision p + 12 of roundedIfSure's work */
 const margins = new WeakMap<Ctor, Big>();
 
+/** |x| = num/den exactly, as integers (den a power of 10, or 1) */
+function ratioOf(x: Big): [num: bigint, den: bigint] {
+  const [mantissa, exponent] = x.abs().toExponential().split('e') as [string, string];
+  const figures = mantissa.replace('.', '');
+  const shift = Number(exponent) - (figures.length - 1);
+  return shift >= 0 ? [BigInt(figures) * tenTo(shift), 1n] : [BigInt(figures), tenTo(-shift)];
+}
+
+/** the bits of a non-negative integer */
+const bitLength = (i: bigint): number => i.toString(2).length;
+
 /** `base` at `digits` significant digits, same rounding (one clone per precision). */
 function at(base: Ctor, digits: number): Ctor {
   let byDigits = clones.get(base);
@@ -70,9 +81,8 @@ export function expApprox(base: Ctor, x: Big, digits: number): Big {
   const L = Math.ceil(Math.log2(digits + 10)) + 2;
   const B = Math.ceil((digits + 3) * Math.log2(10)) + k + L + 7;
   const bits = BigInt(B);
-  // a = M / 10^s exactly
-  const [whole, fraction = ''] = a.toFixed().split('.');
-  const R = (BigInt(whole! + fraction) << BigInt(B - k)) / tenTo(fraction.length);
+  const [num, den] = ratioOf(a);
+  const R = (num << BigInt(B - k)) / den;
   const one = 1n << bits;
   let sum = one;
   let term = one;
@@ -164,7 +174,7 @@ function atanhFixed(N: bigint, D: bigint, bits: bigint): bigint {
  * ±MAX_LN_EXPONENT (else null), in binary fixed point with BigInt:
  *
  *   - x = num/den exactly, and x = m·2^k with m in [1, 2) for x ≥ 1 and in (1/2, 1] for
- *     x < 1 (k found from the double, then made exact by comparing integers), so that
+ *     x < 1 (k found from the integers' lengths, then made exact by comparing them), so that
  *     ln m has the sign of k and the sum below never cancels: |ln x| ≥ |k|·ln 2;
  *   - ln x = k·2·atanh(1/3) + 2·atanh(z), z = (m − 1)/(m + 1), |z| ≤ 1/3, each atanh short by
  *     less than 2n + 1 units (atanhFixed), so ln x is off by E < 2(|k| + 1)(2n + 1) units of
@@ -179,14 +189,9 @@ function atanhFixed(N: bigint, D: bigint, bits: bigint): bigint {
 export function lnApprox(base: Ctor, x: Big, digits: number): Big | null {
   const { e } = x as unknown as { e: number };
   if (!x.isFinite() || x.lte(0) || Math.abs(e) > MAX_LN_EXPONENT) return null;
-  // x = num/den
-  const [mantissa, exponent] = x.toExponential().split('e') as [string, string];
-  const figures = mantissa.replace('.', '');
-  const shift = Number(exponent) - (figures.length - 1);
-  const num = BigInt(figures) * (shift > 0 ? tenTo(shift) : 1n);
-  const den = shift < 0 ? tenTo(-shift) : 1n;
-  // x = m·2^k: a = m·b
-  let k = Math.floor(Math.log2(Number(mantissa)) + Number(exponent) * Math.log2(10));
+  const [num, den] = ratioOf(x);
+  // x = m·2^k: a = m·b, k first from the integers' lengths (within 1 of log2 x)
+  let k = bitLength(num) - bitLength(den);
   let a: bigint;
   let b: bigint;
   if (num >= den) {
@@ -205,7 +210,7 @@ export function lnApprox(base: Ctor, x: Big, digits: number): Big | null {
   const N = a >= b ? a - b : b - a;
   const D = a + b;
   if (N === 0n && k === 0) return new base(0);
-  const g = k === 0 ? D.toString(2).length - N.toString(2).length + 1 : 0;
+  const g = k === 0 ? bitLength(D) - bitLength(N) + 1 : 0;
   const bare = Math.ceil((digits + 3) * Math.log2(10)) + g;
   const n = Math.ceil(0.32 * (bare + 32)) + 1;
   const B = bare + Math.ceil(Math.log2(6 * (2 * n + 1))) + 1;
@@ -215,7 +220,7 @@ export function lnApprox(base: Ctor, x: Big, digits: number): Big | null {
   const lnM = N === 0n ? 0n : 2n * atanhFixed(N, D, bits);
   // |ln x|·2^B: both parts have the sign of k (or of z when k = 0)
   const magnitude = BigInt(Math.abs(k)) * 2n * third + lnM;
-  const q = digits + 4 + Math.max(0, Math.ceil((B - magnitude.toString(2).length + 1) * Math.log10(2)));
+  const q = digits + 4 + Math.max(0, Math.ceil((B - bitLength(magnitude) + 1) * Math.log10(2)));
   const W = at(base, digits + 4);
   const negative = k < 0 || (k === 0 && a < b);
   return new W(`${negative ? '-' : ''}${(magnitude * tenTo(q)) >> bits}e-${q}`);
