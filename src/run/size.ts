@@ -8,7 +8,7 @@
 // below counts them; with the elementwise steps (a row of each weight matrix per timestep),
 // the output steps and the examples, it gives the length of every format's text
 // (src/run/size-rates.ts, fitted by test/bench/size-rates.ts; test/run/size.test.ts holds
-// the estimates within a factor of 1.7 either way of the texts). The memory is the trace
+// the estimates within 0.6 to 2 times the texts). The memory is the trace
 // (per unit of work, growing with the digits carried) and the text while it is made: rates
 // from the smallest heap (--max-old-space-size) each of a few problems ran in, Node 20:
 //   LSTM H = D = 16, 4 × 32 timesteps: JSON 254 MB (at 120 digits 420, at 200 digits 555),
