@@ -30,6 +30,8 @@ const highest = (asked: number) => Math.min(Math.max(4 * asked, 256), MAX_PRECIS
 
 export interface Verified {
   trace: Trace;
+  /** the problem `trace` solves, read at its precision */
+  problem: Problem;
   /** the precision of `trace`: --precision, or more when its digits were not enough */
   precision: number;
   /** how many values --precision would have shown differently from `trace` */
@@ -81,7 +83,8 @@ const shownIn = (trace: Trace, e: Entry, decimals: number): string | null => {
  */
 export function solveVerified(problemAt: (precision: number) => Problem, opts: { precision: number; decimals: number; hand?: number | null; fits?: (precision: number) => boolean }): Verified {
   const d = opts.decimals;
-  const first = solve(problemAt(opts.precision), { precision: opts.precision, hand: opts.hand ?? null });
+  let problem = problemAt(opts.precision);
+  const first = solve(problem, { precision: opts.precision, hand: opts.hand ?? null });
   let trace = first;
   let unchecked: string[] = [];
   const suspects = opts.hand != null ? [] : doubtful(first, d);
@@ -91,13 +94,14 @@ export function solveVerified(problemAt: (precision: number) => Problem, opts: {
       unchecked = entries.map((e) => e.label);
       break;
     }
-    const check = solve(problemAt(higher), { precision: higher });
+    const read = problemAt(higher);
+    const check = solve(read, { precision: higher });
     if (entries.every((e) => shownIn(check, e, d) === e.shown)) break;
-    trace = check;
+    [trace, problem] = [check, read];
   }
   const wrong = trace === first ? [] : suspects.filter((e) => shownIn(trace, e, d) !== e.shown);
   const firstWrong = wrong[0] ? { id: wrong[0].label, shown: wrong[0].shown, right: shownIn(trace, wrong[0], d)! } : null;
-  return { trace, precision: trace.precision, wrongCount: wrong.length, firstWrong, unchecked };
+  return { trace, problem, precision: trace.precision, wrongCount: wrong.length, firstWrong, unchecked };
 }
 
 /** The note a command prints when --precision was not enough (null when it was); `who`: whose solution (a handout's `variant 3`). */

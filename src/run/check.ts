@@ -78,7 +78,7 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
   // the answers' ids are validated against the exact solution's; the replays with the
   // answers run at the precision the solution was verified at
   const answers = readAnswers(req.answers, trace.quantities, n);
-  const judgement = judge(problemAt(precision), answers, Numeric.at(precision), { precision, tolerance, hand: req.arithmetic === 'hand' ? decimals : null }, trace);
+  const judgement = judge(verified.problem, answers, Numeric.at(precision), { precision, tolerance, hand: req.arithmetic === 'hand' ? decimals : null }, trace);
   const summary = summarize(judgement.entries, req.ecfCredit);
   const title = `${basename(req.answers)} against ${basename(req.problem)}${req.arithmetic === 'hand' ? ` (or by hand, rounding to ${decimals} decimals at every step)` : ''}`;
   const text =
