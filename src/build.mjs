@@ -123,7 +123,11 @@ const app = await build({
   logLevel: 'warning',
 });
 // 2. each chunk as CommonJS, which V8's code cache works for in Node 20 (src/boot.ts loads
-//    them); import.meta.url becomes a parameter of the module wrapper
+//    them); import.meta.url becomes a parameter of the module wrapper. Without whitespace
+//    and with shorter syntax, the chunks `unrolled solve` loads are 1.0 instead of 1.5 MB of
+//    source to read and hand to V8: 3 to 5 ms of its 100 (A/B of alternating runs, 2026-11-22).
+//    Names are kept, so that a stack trace (--debug) still names its functions: renaming
+//    them too (esbuild's minifyIdentifiers) would save only about 1 ms more.
 mkdirSync(join(root, 'dist', 'run'), { recursive: true });
 writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 for (const file of app.outputFiles) {
@@ -133,6 +137,8 @@ for (const file of app.outputFiles) {
     target: 'node20',
     define: { 'import.meta.url': '__import_meta_url' },
     supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
   writeFileSync(file.path, cjs.code);
 }
