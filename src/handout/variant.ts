@@ -17,7 +17,7 @@ import { pagesToHtml, pagesToTex } from '../render/pages.js';
 import type { Detail } from '../render/view.js';
 import { compilePdf } from '../run/pdf.js';
 import { printPdf } from '../run/chromium.js';
-import { checkSize, fitsIn, renderWithin } from '../run/size.js';
+import { checkSize, fitsBeside, renderWithin } from '../run/size.js';
 import { answersKey, answersTemplate, askedQuantities, questionViews } from './questions.js';
 import { makeVariant, parseSpec, specPosition, type Spec, type Variant } from './spec.js';
 
@@ -114,8 +114,7 @@ export async function runVariant(task: VariantTask, stage: string): Promise<Vari
   const { spec, variant, problem } = checkTask(task);
   const format = solutionFormat(task.format, task.pdfEngine);
   const problemAt = (precision: number) => (precision === task.precision ? problem : checkVariant(spec, variant.text, names.problem, Numeric.at(precision), task.label));
-  const fits = (precision: number) => fitsIn(problem, { ...solutionSize(task), precision, traces: 2 });
-  const verified = solveVerified(problemAt, { precision: task.precision, decimals: task.decimals, fits });
+  const verified = solveVerified(problemAt, { precision: task.precision, decimals: task.decimals, fits: fitsBeside(problem, solutionSize(task)) });
   const { trace } = verified;
   const n = Numeric.at(verified.precision);
   const asked = askedQuantities(spec.questions, trace, task.specFile, task.label);

@@ -9,7 +9,7 @@ import { readAnswers } from '../check/answers.js';
 import { judge, type Tolerance } from '../check/judge.js';
 import { renderJson, renderMarkdown, renderText, summarize, type ReportFormat, type Summary } from '../check/report.js';
 import type { IO } from '../main.js';
-import { checkSize, fitsIn } from './size.js';
+import { checkSize, fitsBeside, type Output } from './size.js';
 
 export interface CheckRequest {
   problem: string;
@@ -62,14 +62,12 @@ export function checkToText(req: CheckRequest): { text: string; summary: Summary
   const problem = loadProblem(req.problem, n);
   // the exact solution and its replay with the answers, with --arithmetic hand also the one
   // by hand: two or three at once (the report, of the answers only, adds little)
-  const traces = req.arithmetic === 'hand' ? 3 : 2;
-  checkSize(req.problem, problem, { format: null, detail: 'full', decimals, precision: req.precision, traces });
+  const size: Output = { format: null, detail: 'full', decimals, precision: req.precision, traces: req.arithmetic === 'hand' ? 3 : 2 };
+  checkSize(req.problem, problem, size);
   const problemAt = (precision: number) => (precision === req.precision ? problem : loadProblem(req.problem, Numeric.at(precision)));
   let verified;
   try {
-    // a solve at a higher precision is checked against this one: one more at once
-    const fits = (precision: number) => fitsIn(problem, { format: null, detail: 'full', decimals, precision, traces: traces + 1 });
-    verified = solveVerified(problemAt, { precision: req.precision, decimals, fits });
+    verified = solveVerified(problemAt, { precision: req.precision, decimals, fits: fitsBeside(problem, size) });
   } catch (e) {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;

@@ -112,6 +112,9 @@ const traceBytes = (precision: number) => 150 + 7.5 * precision;
  */
 const HEAP_BASE: Record<Format, number> = { md: 80e6, tex: 80e6, html: 110e6, json: 80e6 };
 
+/** The two points each format's rates are fitted at: decimals shown, or (JSON) digits of precision. */
+export const RATE_POINTS: Record<Format, [number, number]> = { md: [4, 12], tex: [4, 12], html: [4, 12], json: [64, 200] };
+
 /**
  * Characters of the text of a solution of this shape: CHARS's rates at 4 and 12 decimals (the
  * JSON: 64 and 200 digits of precision, which it writes), in between and beyond on the
@@ -121,7 +124,8 @@ const HEAP_BASE: Record<Format, number> = { md: 80e6, tex: 80e6, html: 110e6, js
 export function charsOf(shape: Shape, out: Output, rates: typeof CHARS = CHARS): number {
   if (out.format === null) return 0;
   const [low, high] = rates[out.format][out.detail];
-  const [d0, d1, digits] = out.format === 'json' ? [64, 200, out.precision] : [4, 12, Math.max(4, out.decimals)];
+  const [d0, d1] = RATE_POINTS[out.format];
+  const digits = out.format === 'json' ? out.precision : Math.max(d0, out.decimals);
   const at = (k: number) => low[k]! + ((high[k]! - low[k]!) * (digits - d0)) / (d1 - d0);
   return Math.ceil(Math.max(0, rateFeatures(shape).reduce((sum, x, k) => (x === 0 ? sum : sum + at(k) * x), 0)));
 }
@@ -150,6 +154,15 @@ export function fitsIn(problem: Problem, out: Output, has: Room = room()): boole
   const e = estimateSize(problem, out);
   return (out.format === null || e.chars <= has.chars) && e.heap <= has.heap;
 }
+
+/**
+ * Whether a solve at another precision fits beside the solutions `out` counts: what
+ * src/engine/verified.ts asks before it checks a solution against one at a higher precision.
+ */
+export const fitsBeside =
+  (problem: Problem, out: Output) =>
+  (precision: number): boolean =>
+    fitsIn(problem, { ...out, precision, traces: (out.traces ?? 1) + 1 });
 
 /**
  * Refuse a problem whose solution in `out` would not fit in `room`: one line, saying how big

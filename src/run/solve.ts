@@ -10,7 +10,7 @@ import type { Detail } from '../render/view.js';
 import type { IO } from '../main.js';
 import { ensureDir, writeAtomic } from './output.js';
 import { compilePdf, findPdflatex, PDFLATEX_MISSING } from './pdf.js';
-import { checkSize, fitsIn, renderWithin } from './size.js';
+import { checkSize, fitsBeside, renderWithin } from './size.js';
 
 export interface SolveRequest {
   problem: string;
@@ -46,10 +46,8 @@ export function solveToText(req: SolveRequest): { text: string; name: string; no
   checkSize(req.problem, problem, out);
   let verified;
   try {
-    // a solve at a higher precision is checked against this one: two at once
-    const fits = (precision: number) => fitsIn(problem, { ...out, precision, traces: 2 });
     const problemAt = (precision: number) => (precision === req.precision ? problem : loadProblem(req.problem, Numeric.at(precision)));
-    verified = solveVerified(problemAt, { precision: req.precision, decimals: req.decimals, hand: req.arithmetic === 'hand' ? req.decimals : null, fits });
+    verified = solveVerified(problemAt, { precision: req.precision, decimals: req.decimals, hand: req.arithmetic === 'hand' ? req.decimals : null, fits: fitsBeside(problem, out) });
   } catch (e) {
     if (e instanceof LossDomainError) throw InputError.one(req.problem, 'head.loss', e.message);
     throw e;

@@ -12,7 +12,7 @@ import { loadProblem } from '../../src/problem/validate.js';
 import { solve } from '../../src/engine/solve.js';
 import { renderers, type Format } from '../../src/render/formats.js';
 import type { Detail } from '../../src/render/view.js';
-import { charsOf, rateFeatures, shapeOf, type Shape as SizeShape } from '../../src/run/size.js';
+import { charsOf, RATE_POINTS, rateFeatures, shapeOf, type Shape as SizeShape } from '../../src/run/size.js';
 import type { CHARS, Rates } from '../../src/run/size-rates.js';
 import { problemYaml, shapeLabel, type Shape } from '../helpers/shapes.js';
 
@@ -48,8 +48,6 @@ const SHAPES: (Shape & { html?: false })[] = [
 
 const FORMATS: Format[] = ['md', 'tex', 'html', 'json'];
 const DETAILS: Detail[] = ['full', 'standard', 'brief'];
-/** the two points of each format's line: decimals shown, or (JSON) digits of precision */
-const POINTS: Record<Format, [number, number]> = { md: [4, 12], tex: [4, 12], html: [4, 12], json: [64, 200] };
 
 interface Sample {
   shape: SizeShape;
@@ -110,7 +108,7 @@ for (const [i, s] of SHAPES.entries()) {
     for (const format of precision === 64 ? FORMATS : (['json'] as Format[])) {
       if (format === 'html' && s.html === false) continue;
       for (const detail of format === 'json' ? (['full'] as Detail[]) : DETAILS) {
-        for (const [p, digits] of POINTS[format].entries()) {
+        for (const [p, digits] of RATE_POINTS[format].entries()) {
           if (format === 'json' && digits !== precision) continue;
           const chars = renderers[format](trace, { num: n, decimals: format === 'json' ? 4 : digits, detail, templates: null }).length;
           const key = `${format}.${detail}.${p}`;
@@ -137,7 +135,7 @@ for (const format of FORMATS) {
     const rates = [0, 1].map((p) => fit(samples.get(key(p))!)) as [Rates, Rates];
     table[format]![detail] = rates;
     for (const p of [0, 1]) {
-      const digits = POINTS[format][p]!;
+      const digits = RATE_POINTS[format][p]!;
       const out = { format, detail, decimals: digits, precision: digits };
       const ratios = samples.get(key(p))!.map((s) => ({ r: charsOf(s.shape, out, { [format]: { [detail]: rates } } as typeof CHARS) / s.chars, s }));
       ratios.sort((a, b) => a.r - b.r);
